@@ -1,0 +1,40 @@
+/**
+ * The daemon process entry, spawned detached by the client with stderr to its log file.
+ * argv[2] is the endpoint as JSON. A start-up failure is written as one FATAL line the
+ * client reads back and shows the user.
+ */
+import type { Endpoint } from '../lib/cdp/discover.js';
+import { startDaemon } from '../lib/daemon/daemon.js';
+import { exitCodeOf, toCdpdError } from '../lib/protocol/errors.js';
+import { VERSION } from '../lib/protocol/version.js';
+import { LOG_MARKERS } from '../lib/protocol/wire.js';
+
+const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+
+function envMs(name: string, fallback: number): number {
+  const n = Number(process.env[name]);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+async function main(): Promise<void> {
+  process.umask(0o077);
+  const endpoint = JSON.parse(process.argv[2] ?? 'null') as Endpoint;
+  log(`cdpd ${VERSION} daemon starting, pid ${process.pid}, endpoint from ${endpoint.source}`);
+  const daemon = await startDaemon({
+    endpoint,
+    idleTimeoutMs: envMs('CDP_IDLE_TIMEOUT', 20 * 60_000),
+    consentTimeoutMs: envMs('CDP_CONSENT_TIMEOUT', 120_000),
+    launchTimeoutMs: envMs('CDP_LAUNCH_TIMEOUT', 30_000),
+    log,
+  });
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => void daemon.shutdown(sig));
+  const reason = await daemon.closed;
+  log(`exited: ${reason}`);
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  const e = toCdpdError(err);
+  process.stderr.write(`${LOG_MARKERS.fatal}${e.code}: ${e.message}\n`);
+  process.exit(exitCodeOf(e) || 1);
+});

@@ -1,0 +1,143 @@
+/**
+ * The `cdp` command line: the grammar of chrome-cdp, generated from the command registry.
+ * Arguments are checked before any daemon is contacted; errors map to exit codes in one
+ * place (lib/protocol/errors.ts).
+ */
+import { cac } from 'cac';
+import { COMMANDS, findCommand } from '../lib/commands/registry.js';
+import type { CommandDef } from '../lib/commands/types.js';
+import { CdpdError, EXIT, exitCodeOf } from '../lib/protocol/errors.js';
+import { VERSION } from '../lib/protocol/version.js';
+import { jsonOutput, textOutput, type Output } from './output.js';
+
+function buildCli() {
+  const cli = cac('cdp');
+  cli.option('--json', 'print one JSON document on stdout')
+    .option('--browser-url <url>', 'browser to use: ws://…/devtools/browser/… or http://host:port (env CDP_URL)')
+    .option('--no-daemon', 'run over a direct browser connection, without the daemon')
+    .option('--no-launch', 'never launch a managed browser')
+    .option('--headed', 'launch the managed browser with a window')
+    .option('--timeout <ms>', 'per-command CDP timeout in ms (env CDP_TIMEOUT; default 15000, navigation 30000)');
+  for (const def of COMMANDS) {
+    const cmd = cli.command(`${def.name} ${usageArgs(def)}`.trim(), def.summary);
+    for (const a of def.aliases ?? []) cmd.alias(a);
+    for (const o of def.options ?? []) cmd.option(o.flags, o.summary);
+  }
+  cli.help();
+  cli.version(VERSION);
+  return cli;
+}
+
+function usageArgs(def: CommandDef): string {
+  const parts: string[] = [];
+  if (def.target === 'required') parts.push('<target>');
+  if (def.target === 'optional') parts.push('[target]');
+  // Declared optional for cac so that our own parse gives chrome-cdp's messages.
+  for (const a of def.args) parts.push(a.variadic ? `[...${a.name}]` : `[${a.name}]`);
+  return parts.join(' ');
+}
+
+function timeoutOption(opts: Record<string, unknown>): number | undefined {
+  const raw = opts.timeout ?? process.env.CDP_TIMEOUT;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new CdpdError('USAGE', `--timeout must be a positive number of ms, got: ${raw}`);
+  return n;
+}
+
+async function run(argv: string[], out: () => Output): Promise<number> {
+  const cli = buildCli();
+  let parsed: { args: ReadonlyArray<string>; options: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    parsed = cli.parse(argv, { run: false });
+  } catch (err) {
+    throw new CdpdError('USAGE', `${(err as Error).message}. Put arguments that start with - after "--".`);
+  }
+  const { options } = parsed;
+  if (options.help || options.version) return EXIT.OK;
+  const name = cli.matchedCommandName;
+  if (!name) {
+    if (!parsed.args.length) {
+      cli.outputHelp();
+      return EXIT.OK;
+    }
+    throw new CdpdError('USAGE', `Unknown command: ${parsed.args[0]}. Run "cdp --help" for the list.`);
+  }
+  const def = findCommand(name)!;
+  const positional = [...parsed.args, ...((options['--'] as string[] | undefined) ?? [])];
+  let target = '';
+  if (def.target !== 'none') {
+    target = positional.shift() ?? '';
+    if (def.target === 'required' && !target) throw new CdpdError('USAGE', 'target ID required. Run "cdp list" first.');
+  }
+  const params: Record<string, unknown> = { ...def.parse(positional, options, { cwd: process.cwd() }) };
+  if (target) params.target = target;
+  const timeout = timeoutOption(options);
+  if (timeout !== undefined) params.timeout = timeout;
+
+  const output = out();
+  const startOpts = {
+    browserUrl: options.browserUrl as string | undefined,
+    noLaunch: options.launch === false,
+    headed: Boolean(options.headed),
+    onNotice: (m: string) => output.notice(m),
+  };
+  const client = await import('../lib/client/start.js');
+  if (options.daemon === false) {
+    const { openDirect } = await import('../lib/client/direct.js');
+    const session = await openDirect(startOpts);
+    try {
+      output.result(def.name, await session.call(def.name, params), target);
+    } finally {
+      await session.close();
+    }
+    return EXIT.OK;
+  }
+  if (def.name === 'status') {
+    const daemons = await client.connectAll();
+    const statuses = await Promise.all(daemons.map(async (c) => {
+      try {
+        return await c.call('status');
+      } catch (err) {
+        return { pid: c.welcome.pid, error: (err as Error).message };
+      } finally {
+        await c.close();
+      }
+    }));
+    output.result('status', { daemons: statuses }, target);
+    return EXIT.OK;
+  }
+  let session;
+  if (def.noStart) {
+    const { files } = await client.locate(startOpts);
+    session = await client.connectExisting(files);
+    if (!session) {
+      output.result(def.name, { stopped: false, detached: null }, target);
+      return EXIT.OK;
+    }
+  } else {
+    session = await client.connectOrStart(startOpts);
+  }
+  try {
+    output.result(def.name, await session.call(def.name, params), target);
+  } finally {
+    await session.close();
+  }
+  return EXIT.OK;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv;
+  const wantsJson = argv.includes('--json');
+  const out = () => (wantsJson ? jsonOutput : textOutput);
+  let code: number;
+  try {
+    code = await run(argv, out);
+  } catch (err) {
+    out().error(err);
+    code = exitCodeOf(err);
+  }
+  process.exitCode = code;
+}
+
+void main();

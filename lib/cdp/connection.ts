@@ -1,0 +1,197 @@
+/**
+ * The one browser-level CDP connection (chrome-remote-interface), with typed `send()`
+ * from devtools-protocol's ProtocolMapping, per-call timeouts that name their knob, and
+ * errors created at the call site so their stacks point at the caller.
+ */
+import CDP from 'chrome-remote-interface';
+import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
+import { CdpdError } from '../protocol/errors.js';
+
+type Commands = ProtocolMapping.Commands;
+type Events = ProtocolMapping.Events;
+
+/** A CDP method name. */
+export type Method = keyof Commands;
+/** The params of a CDP method. */
+export type ParamsOf<M extends Method> = Commands[M]['paramsType'] extends [] ? Record<string, never> | undefined
+  : Commands[M]['paramsType'][0];
+/** The result of a CDP method. */
+export type ResultOf<M extends Method> = Commands[M]['returnType'];
+/** A CDP event name. */
+export type EventName = keyof Events;
+/** The params of a CDP event. */
+export type EventParams<E extends EventName> = Events[E] extends [infer P] ? P : undefined;
+
+/** A raw CDP event as it arrives, with the session it belongs to. */
+export interface RawEvent { method: string; params: unknown; sessionId?: string }
+
+/** Default per-command timeout (ms); CDP_TIMEOUT or --timeout raises it. */
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** Options of a browser connection. */
+export interface ConnectOptions {
+  /** The browser-level ws URL. */
+  wsUrl: string;
+  /** Called once when the WebSocket upgrade has not been answered within `pendingAfterMs`. */
+  onPending?: () => void;
+  pendingAfterMs?: number;
+  /** Give up waiting for the upgrade after this long (ms). */
+  connectTimeoutMs: number;
+}
+
+/** A live browser connection. */
+export class BrowserConnection {
+  readonly wsUrl: string;
+  /** Per-command timeout in ms. */
+  timeoutMs = DEFAULT_TIMEOUT_MS;
+  private readonly client: CDP.Client;
+  private readonly eventListeners = new Set<(e: RawEvent) => void>();
+  private readonly closeListeners = new Set<() => void>();
+  private closedByUs = false;
+  private closed = false;
+
+  private constructor(wsUrl: string, client: CDP.Client) {
+    this.wsUrl = wsUrl;
+    this.client = client;
+    client.on('event', (message: RawEvent) => {
+      for (const l of this.eventListeners) l(message);
+    });
+    client.on('disconnect', () => {
+      this.closed = true;
+      for (const l of this.closeListeners) l();
+    });
+  }
+
+  /** Connects to the browser; the upgrade may be held while Chrome asks the user. */
+  static async connect(opts: ConnectOptions): Promise<BrowserConnection> {
+    const pending = opts.onPending
+      ? setTimeout(opts.onPending, opts.pendingAfterMs ?? 1000) : undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const client = await Promise.race([
+        CDP({ target: opts.wsUrl, local: true }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new CdpdError('CONSENT_TIMEOUT',
+            `Chrome did not accept the debugging connection within ${Math.round(opts.connectTimeoutMs / 1000)} s. ` +
+            'Click Allow in Chrome\'s "Allow remote debugging?" dialog and try again ' +
+            '(raise the wait with CDP_CONSENT_TIMEOUT).')), opts.connectTimeoutMs);
+        }),
+      ]);
+      return new BrowserConnection(opts.wsUrl, client);
+    } catch (err) {
+      if (err instanceof CdpdError) throw err;
+      throw new CdpdError('BROWSER_UNREACHABLE', `Cannot connect to the browser at ${redactUrl(opts.wsUrl)}: ${describe(err)}`);
+    } finally {
+      clearTimeout(pending);
+      clearTimeout(timer);
+    }
+  }
+
+  /** True once the connection has closed. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Sends a typed CDP command, on a tab's session when `sessionId` is given. */
+  send<M extends Method>(method: M, params?: ParamsOf<M>, sessionId?: string, timeoutMs = this.timeoutMs): Promise<ResultOf<M>> {
+    return this.sendRaw(method, params as object | undefined, sessionId, timeoutMs) as Promise<ResultOf<M>>;
+  }
+
+  /** Sends any CDP command by name (evalraw). */
+  sendRaw(method: string, params: object | undefined, sessionId?: string, timeoutMs = this.timeoutMs): Promise<unknown> {
+    const callSite = new CdpdError('CDP_ERROR', method);
+    if (this.closed) return Promise.reject(browserGone(callSite));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(Object.assign(new CdpdError('TIMEOUT',
+          `Timeout: ${method} did not answer within ${timeoutMs} ms (raise with --timeout or CDP_TIMEOUT)`), { stack: callSite.stack }));
+      }, timeoutMs);
+      const args: unknown[] = [method, params ?? {}];
+      if (sessionId) args.push(sessionId);
+      (this.client.send as (...a: unknown[]) => Promise<unknown>)(...args).then(
+        (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(this.translate(err, callSite));
+        },
+      );
+    });
+  }
+
+  /** Listens to every CDP event of the connection; returns the unsubscribe. */
+  onEvent(listener: (e: RawEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** Called once when the browser connection closes. */
+  onClose(listener: () => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** Closes the connection. */
+  async close(): Promise<void> {
+    if (this.closed || this.closedByUs) return;
+    this.closedByUs = true;
+    await this.client.close().catch(() => {});
+    this.closed = true;
+  }
+
+  private translate(err: unknown, callSite: CdpdError): CdpdError {
+    const response = (err as { response?: { code?: number; message?: string; data?: string } }).response;
+    let out: CdpdError;
+    if (response) {
+      const msg = response.data ? `${response.message} (${response.data})` : String(response.message);
+      out = /session with given id not found|No target with given id|Target closed/i.test(msg)
+        ? new CdpdError('TARGET_CLOSED', `The tab closed or detached (${msg}). Run "cdp list".`)
+        : new CdpdError('CDP_ERROR', msg, { method: callSite.message, cdpCode: response.code });
+    } else if (this.closed || /closed/i.test(describe(err))) {
+      out = browserGone(callSite);
+    } else {
+      out = new CdpdError('CDP_ERROR', describe(err), { method: callSite.message });
+    }
+    out.stack = callSite.stack;
+    return out;
+  }
+}
+
+function browserGone(callSite: CdpdError): CdpdError {
+  const e = new CdpdError('BROWSER_GONE', 'The browser connection closed (Chrome quit or remote debugging was switched off).');
+  e.stack = callSite.stack;
+  return e;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.message || (err as NodeJS.ErrnoException).code || err.name;
+  if (err && typeof err === 'object' && 'type' in err) return String((err as { type: unknown }).type);
+  return String(err);
+}
+
+/** The ws URL without its browser id, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+/** Resolves `http://host:port` to the browser ws URL through /json/version. */
+export async function resolveHttpEndpoint(httpUrl: string, timeoutMs: number): Promise<string> {
+  let body: { webSocketDebuggerUrl?: string };
+  try {
+    const res = await fetch(new URL('/json/version', httpUrl), { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) throw new Error(`HTTP ${res.status} from /json/version`);
+    body = (await res.json()) as typeof body;
+  } catch (err) {
+    throw new CdpdError('BROWSER_UNREACHABLE',
+      `Cannot reach the browser at ${httpUrl}: ${describe(err)}. With Chrome's chrome://inspect toggle, /json/* answers 404: point CDP_PORT_FILE at its DevToolsActivePort instead.`);
+  }
+  if (!body.webSocketDebuggerUrl) throw new CdpdError('BROWSER_UNREACHABLE', `${httpUrl}/json/version has no webSocketDebuggerUrl`);
+  return body.webSocketDebuggerUrl;
+}

@@ -1,0 +1,171 @@
+/**
+ * The managed browser: a Chromium that cdpd launches with its own profile under the
+ * runtime dir and closes when its daemon exits.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { CdpdError } from '../protocol/errors.js';
+import type { PlatformEnv } from '../runtime/paths.js';
+import { parsePortFile, tcpProbe } from './discover.js';
+
+const PATH_NAMES = [
+  'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome',
+  'microsoft-edge', 'brave-browser',
+];
+
+function installPaths(p: PlatformEnv): string[] {
+  if (p.platform === 'darwin') {
+    return [
+      '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+      '/Applications/Chromium.app/Contents/MacOS/Chromium',
+      '/Applications/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing',
+      '/Applications/Brave Browser.app/Contents/MacOS/Brave Browser',
+      '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge',
+    ];
+  }
+  if (p.platform === 'win32') {
+    const roots = [p.env.PROGRAMFILES, p.env['PROGRAMFILES(X86)'], p.env.LOCALAPPDATA].filter(Boolean) as string[];
+    return roots.flatMap((r) => [
+      join(r, 'Google', 'Chrome', 'Application', 'chrome.exe'),
+      join(r, 'Chromium', 'Application', 'chrome.exe'),
+      join(r, 'Microsoft', 'Edge', 'Application', 'msedge.exe'),
+    ]);
+  }
+  return ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/snap/bin/chromium', '/opt/google/chrome/chrome'];
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The browser binary to launch: CHROME_PATH, else a known name on PATH, else install paths. */
+export function findChrome(p: PlatformEnv): string {
+  if (p.env.CHROME_PATH) {
+    if (!executable(p.env.CHROME_PATH)) {
+      throw new CdpdError('BROWSER_NOT_FOUND', `CHROME_PATH is not an executable file: ${p.env.CHROME_PATH}`);
+    }
+    return p.env.CHROME_PATH;
+  }
+  const exe = p.platform === 'win32' ? '.exe' : '';
+  for (const dir of (p.env.PATH || '').split(delimiter).filter(Boolean)) {
+    for (const name of PATH_NAMES) {
+      const candidate = join(dir, name + exe);
+      if (executable(candidate)) return candidate;
+    }
+  }
+  for (const candidate of installPaths(p)) if (executable(candidate)) return candidate;
+  throw new CdpdError('BROWSER_NOT_FOUND',
+    'No browser found to launch. Install Chromium (Debian/Ubuntu: apt-get install -y chromium; ' +
+    'macOS: brew install --cask chromium) or set CHROME_PATH, or enable remote debugging in your ' +
+    'Chrome at chrome://inspect/#remote-debugging.');
+}
+
+/** The flags of a managed launch. */
+export function launchArgs(profile: string, headed: boolean, isRoot: boolean): string[] {
+  const args = [
+    `--user-data-dir=${profile}`,
+    '--remote-debugging-port=0',
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-default-apps',
+  ];
+  if (!headed) args.push('--headless', '--disable-gpu', '--hide-scrollbars', '--mute-audio');
+  if (isRoot) args.push('--no-sandbox');
+  args.push('about:blank');
+  return args;
+}
+
+/** A browser cdpd launched. */
+export interface ManagedBrowser {
+  wsUrl: string;
+  /** The child, when this process launched it (not when an orphan was adopted). */
+  child: ChildProcess | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches Chromium with `profile`, or adopts the one still running there (a daemon that
+ * was killed leaves its browser behind; reusing it beats failing on the profile lock).
+ */
+export async function launchManaged(
+  p: PlatformEnv, profile: string, headed: boolean, timeoutMs: number, detached = false,
+): Promise<ManagedBrowser> {
+  const portFile = join(profile, 'DevToolsActivePort');
+  const adopted = await livePortFile(portFile);
+  if (adopted) return { wsUrl: adopted, child: undefined, close: async () => {} };
+
+  const bin = findChrome(p);
+  mkdirSync(profile, { recursive: true, mode: 0o700 });
+  rmSync(portFile, { force: true });
+  const isRoot = process.getuid?.() === 0;
+  // Detached (for --no-daemon) it outlives this process; its stderr cannot follow it.
+  const child = spawn(bin, launchArgs(profile, headed, isRoot), { stdio: ['ignore', 'ignore', detached ? 'ignore' : 'pipe'], detached });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    if (stderr.length < 8192) stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.once('error', () => {});
+
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const url = await livePortFile(portFile);
+    if (url) break;
+    const code = await Promise.race([exited, sleep(50).then(() => undefined)]);
+    if (code !== undefined) {
+      throw new CdpdError('BROWSER_UNREACHABLE', `${bin} exited (code ${code}) before it was ready: ${lastLines(stderr)}`);
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new CdpdError('TIMEOUT', `${bin} did not open its debugging port within ${timeoutMs} ms (raise with CDP_LAUNCH_TIMEOUT)`);
+    }
+  }
+  child.stderr?.removeAllListeners('data').resume();
+  if (detached) child.unref();
+  const wsUrl = (await livePortFile(portFile))!;
+  return {
+    wsUrl,
+    child,
+    close: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const gone = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
+      if (!gone) child.kill('SIGKILL');
+    },
+  };
+}
+
+async function livePortFile(file: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let parsed: { port: number; path: string };
+  try {
+    parsed = parsePortFile(text, file);
+  } catch {
+    return undefined; // half-written; try again
+  }
+  if (!(await tcpProbe('127.0.0.1', parsed.port, 300))) return undefined;
+  return `ws://127.0.0.1:${parsed.port}${parsed.path}`;
+}
+
+function lastLines(text: string): string {
+  const lines = text.trim().split('\n').filter((l) => !/dbus|Fontconfig/i.test(l));
+  return lines.slice(-3).join(' | ') || '(no output)';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

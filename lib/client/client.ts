@@ -1,0 +1,132 @@
+/**
+ * A client connection to the daemon: authenticates with the token, then sends typed
+ * requests that may run concurrently and complete out of order. Events of watch
+ * subscriptions arrive through `onEvent`.
+ */
+import WebSocket from 'ws';
+import { CdpdError } from '../protocol/errors.js';
+import {
+  MAX_PAYLOAD, type DaemonFrame, type EventFrame, type RequestId, type ResponseFrame, type WelcomeFrame,
+} from '../protocol/wire.js';
+
+/** What every cdpd session (daemon or direct) offers. */
+export interface Session {
+  /** Runs a command with wire params; rejects with a CdpdError. */
+  call(cmd: string, params?: Record<string, unknown>): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+interface Pending { resolve(v: unknown): void; reject(e: unknown): void }
+
+/** An authenticated connection to a daemon. */
+export class Client implements Session {
+  readonly welcome: WelcomeFrame;
+  private readonly ws: WebSocket;
+  private readonly pending = new Map<RequestId, Pending>();
+  private readonly eventListeners = new Set<(e: EventFrame) => void>();
+  private readonly closeListeners = new Set<(reason: CdpdError) => void>();
+  private nextId = 1;
+  private closeError: CdpdError | undefined;
+
+  private constructor(ws: WebSocket, welcome: WelcomeFrame) {
+    this.ws = ws;
+    this.welcome = welcome;
+    ws.on('message', (data) => this.receive(data.toString()));
+    ws.on('close', (code, reason) => {
+      this.closeError = new CdpdError('DAEMON_GONE',
+        `Connection to the daemon closed before the answer (code ${code}${reason.length ? `: ${reason}` : ''}). Run the command again; "cdp status" shows the daemon.`,
+        { closeCode: code });
+      for (const p of this.pending.values()) p.reject(this.closeError);
+      this.pending.clear();
+      for (const l of this.closeListeners) l(this.closeError);
+    });
+  }
+
+  /** Connects to a daemon on 127.0.0.1:`port` and authenticates. */
+  static open(port: number, token: string, timeoutMs = 5000): Promise<Client> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false, maxPayload: MAX_PAYLOAD });
+      const fail = (err: CdpdError) => {
+        clearTimeout(timer);
+        ws.removeAllListeners();
+        ws.on('error', () => {});
+        ws.terminate();
+        reject(err);
+      };
+      const timer = setTimeout(() => fail(new CdpdError('DAEMON_GONE', `The daemon on port ${port} did not answer within ${timeoutMs} ms.`)), timeoutMs);
+      ws.once('open', () => {
+        ws.send(JSON.stringify({ type: 'auth', token }));
+      });
+      ws.once('message', (data) => {
+        let frame: DaemonFrame;
+        try {
+          frame = JSON.parse(data.toString()) as DaemonFrame;
+        } catch {
+          return fail(new CdpdError('DAEMON_GONE', 'The daemon sent a frame that is not JSON.'));
+        }
+        if (!('type' in frame) || frame.type !== 'welcome') return fail(new CdpdError('DAEMON_GONE', 'The daemon did not welcome us.'));
+        clearTimeout(timer);
+        ws.removeAllListeners();
+        ws.on('error', () => {});
+        resolve(new Client(ws, frame));
+      });
+      ws.once('close', (code) => fail(new CdpdError('DAEMON_GONE', `The daemon refused the connection (close code ${code}).`, { closeCode: code })));
+      ws.once('error', (err: NodeJS.ErrnoException) => fail(new CdpdError('DAEMON_GONE', `Cannot reach the daemon on port ${port}: ${err.code ?? err.message}`, { errno: err.code })));
+    });
+  }
+
+  /** Runs a command; rejects with the daemon's CdpdError. */
+  call(cmd: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    if (this.closeError) return Promise.reject(this.closeError);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.ws.send(JSON.stringify({ id, cmd, params }));
+    });
+  }
+
+  /** Listens to streamed events; returns the unsubscribe. */
+  onEvent(fn: (e: EventFrame) => void): () => void {
+    this.eventListeners.add(fn);
+    return () => this.eventListeners.delete(fn);
+  }
+
+  /** Called once when the connection closes, with the reason. */
+  onClose(fn: (reason: CdpdError) => void): () => void {
+    this.closeListeners.add(fn);
+    return () => this.closeListeners.delete(fn);
+  }
+
+  /** Closes the connection; pending calls reject. */
+  close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.once('close', () => resolve());
+      this.ws.close(1000);
+      setTimeout(() => {
+        this.ws.terminate();
+        resolve();
+      }, 1000).unref();
+    });
+  }
+
+  private receive(text: string): void {
+    let frame: DaemonFrame;
+    try {
+      frame = JSON.parse(text) as DaemonFrame;
+    } catch {
+      return;
+    }
+    if ('type' in frame && frame.type === 'event') {
+      for (const l of this.eventListeners) l(frame);
+      return;
+    }
+    const res = frame as ResponseFrame;
+    if (res.id === null) return;
+    const p = this.pending.get(res.id);
+    if (!p) return;
+    this.pending.delete(res.id);
+    if (res.ok) p.resolve(res.result);
+    else p.reject(CdpdError.fromPayload(res.error));
+  }
+}

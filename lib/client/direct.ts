@@ -1,0 +1,42 @@
+/**
+ * --no-daemon: one command over a direct browser connection in this process, for
+ * sandboxes that forbid even a loopback listen. A browser it launches is left running
+ * (detached), and the next command adopts it through its profile.
+ */
+import { BrowserConnection, resolveHttpEndpoint } from '../cdp/connection.js';
+import { findEndpoint } from '../cdp/discover.js';
+import { launchManaged } from '../cdp/launch.js';
+import { dispatch } from '../commands/dispatch.js';
+import { Tabs } from '../commands/tabs.js';
+import { ensurePrivateDir } from '../runtime/files.js';
+import { currentPlatform, managedProfileDir, runtimeDir } from '../runtime/paths.js';
+import type { Session } from './client.js';
+import type { StartOptions } from './start.js';
+
+/** Opens a direct session to the browser `opts` finds. */
+export async function openDirect(opts: StartOptions = {}): Promise<Session> {
+  const platform = opts.platform ?? currentPlatform();
+  const endpoint = await findEndpoint(opts, platform);
+  let wsUrl: string;
+  if (endpoint.kind === 'managed') {
+    const dir = runtimeDir(platform);
+    ensurePrivateDir(dir);
+    wsUrl = (await launchManaged(platform, managedProfileDir(dir, endpoint.headed), endpoint.headed, 30_000, true)).wsUrl;
+  } else {
+    wsUrl = endpoint.kind === 'http' ? await resolveHttpEndpoint(endpoint.url, 5000) : endpoint.url;
+  }
+  const browser = await BrowserConnection.connect({
+    wsUrl,
+    connectTimeoutMs: 120_000,
+    onPending: () => opts.onNotice?.('waiting for Chrome to allow remote debugging: click Allow'),
+  });
+  const tabs = new Tabs(browser);
+  const controller = new AbortController();
+  return {
+    call: (cmd, params = {}) => dispatch({ browser, tabs, daemon: undefined }, cmd, params, controller.signal),
+    close: async () => {
+      controller.abort();
+      await browser.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Argument helpers shared by the command declarations: usage errors, URL and number
+ * checks. Everything here runs client-side before a daemon is contacted, and again in the
+ * daemon for clients that skip the CLI.
+ */
+import { CdpdError } from '../protocol/errors.js';
+
+/** A usage error (exit 2). */
+export function usage(message: string): CdpdError {
+  return new CdpdError('USAGE', message);
+}
+
+/** Joins variadic args with single spaces, as chrome-cdp does. */
+export function joined(args: string[]): string {
+  return args.join(' ');
+}
+
+/** A string param, or a usage error naming it. */
+export function str(params: Record<string, unknown>, key: string, what = key): string {
+  const v = params[key];
+  if (typeof v !== 'string' || v.length === 0) throw usage(`${what} required`);
+  return v;
+}
+
+/** A finite number param (or undefined), else a usage error. */
+export function num(params: Record<string, unknown>, key: string): number | undefined {
+  const v = params[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw usage(`"${key}" must be a number`);
+  return v;
+}
+
+/** Checks a navigation URL: http/https only (plus about:blank where `blank` is allowed). */
+export function checkUrl(url: string, blank = false): string {
+  if (blank && url === 'about:blank') return url;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw usage(`Invalid URL: ${url}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw usage(`Only http/https URLs allowed, got: ${url}`);
+  }
+  return parsed.href;
+}
+
+/** A per-request timeout in ms from the `timeout` param, or the fallback. */
+export function timeoutOf(params: { timeout?: unknown }, fallback: number): number {
+  const t = params.timeout;
+  return typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : fallback;
+}

@@ -1,0 +1,31 @@
+/**
+ * Runs one command by name: finds it, resolves and attaches its target, calls `run`.
+ * The daemon and --no-daemon mode both go through here.
+ */
+import type { BrowserConnection } from '../cdp/connection.js';
+import { CdpdError } from '../protocol/errors.js';
+import { findCommand } from './registry.js';
+import type { Page, Tabs } from './tabs.js';
+import type { DaemonControl } from './types.js';
+
+/** What every command runs against. */
+export interface Engine {
+  browser: BrowserConnection;
+  tabs: Tabs;
+  daemon: DaemonControl | undefined;
+}
+
+/** Runs `cmd` with wire params; rejects with a CdpdError. */
+export async function dispatch(engine: Engine, cmd: string, params: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+  const def = findCommand(cmd);
+  if (!def) throw new CdpdError('UNKNOWN_COMMAND', `Unknown command: ${cmd}. Run "cdp --help" for the list.`);
+  let page: Page | undefined;
+  if (def.target === 'required') {
+    const target = params.target;
+    if (typeof target !== 'string' || !target) throw new CdpdError('USAGE', 'target ID required. Run "cdp list" first.');
+    const info = await engine.tabs.resolve(target);
+    const timeout = typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout : undefined;
+    page = await engine.tabs.page(info.targetId, signal, timeout);
+  }
+  return def.run({ browser: engine.browser, tabs: engine.tabs, page: page as Page, signal, daemon: engine.daemon }, params);
+}

@@ -1,0 +1,84 @@
+/**
+ * Tabs and the daemon itself: `list`, `open`, `stop`, `status`.
+ */
+import { CdpdError } from '../protocol/errors.js';
+import { checkUrl, joined, timeoutOf } from './args.js';
+import { navigate, NAV_TIMEOUT_MS } from './navigation.js';
+import { defineCommand } from './types.js';
+
+export const list = defineCommand({
+  name: 'list',
+  aliases: ['ls'],
+  summary: 'open pages: <prefix>  <title>  <url>',
+  target: 'none',
+  args: [],
+  parse: () => ({}),
+  async run(ctx) {
+    return { pages: await ctx.tabs.list() };
+  },
+});
+
+export const open = defineCommand({
+  name: 'open',
+  summary: 'open a new tab (http/https URL, default about:blank), wait for load, print its prefix',
+  target: 'none',
+  args: [{ name: 'url' }],
+  parse: (args) => ({ url: checkUrl(args.length ? joined(args) : 'about:blank', true) }),
+  async run(ctx, params: { url?: string; timeout?: number }) {
+    const url = checkUrl(typeof params.url === 'string' && params.url ? params.url : 'about:blank', true);
+    // Open blank, attach, then navigate: waiting on a load that may already have fired races.
+    const { targetId } = await ctx.browser.send('Target.createTarget', { url: 'about:blank' });
+    let title = '';
+    let finalUrl = url;
+    if (url !== 'about:blank') {
+      const page = await ctx.tabs.page(targetId, ctx.signal);
+      try {
+        ({ url: finalUrl, title } = await navigate(page, url, timeoutOf(params, NAV_TIMEOUT_MS)));
+      } catch (err) {
+        if (err instanceof CdpdError) {
+          err.message += ` (the tab stays open: ${targetId.slice(0, 8)})`;
+          err.details = { ...err.details, targetId };
+        }
+        throw err;
+      }
+    }
+    const pages = await ctx.tabs.list();
+    const prefix = pages.find((p) => p.targetId === targetId)?.prefix ?? targetId.slice(0, 8);
+    return { targetId, prefix, url: finalUrl, title };
+  },
+});
+
+export const stop = defineCommand({
+  name: 'stop',
+  summary: 'stop the daemon (closing a browser it launched), or detach from one tab',
+  target: 'optional',
+  args: [],
+  noStart: true,
+  parse: () => ({}),
+  async run(ctx, params: { target?: string }) {
+    if (typeof params.target === 'string' && params.target) {
+      const page = await ctx.tabs.resolve(params.target);
+      const detached = await ctx.tabs.detach(page.targetId);
+      return { stopped: false, detached: detached ? page.prefix : null, prefix: page.prefix };
+    }
+    if (!ctx.daemon) return { stopped: false, detached: null };
+    const { pid } = ctx.daemon.status() as { pid: number };
+    // Answer first: the daemon shuts down after the response is on its way.
+    setImmediate(() => ctx.daemon?.shutdown('cdp stop'));
+    return { stopped: true, pid, detached: null };
+  },
+});
+
+export const status = defineCommand({
+  name: 'status',
+  summary: 'daemons, their browsers and attached tabs',
+  target: 'none',
+  args: [],
+  noStart: true,
+  parse: () => ({}),
+  async run(ctx) {
+    const pages = await ctx.tabs.list();
+    const base = ctx.daemon ? ctx.daemon.status() : { pid: process.pid, mode: 'direct' };
+    return { ...base, pages: pages.length, attached: pages.filter((p) => p.attached).map(({ prefix, url }) => ({ prefix, url })) };
+  },
+});

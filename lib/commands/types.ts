@@ -1,0 +1,68 @@
+/**
+ * What a command is: data (name, summary, args, options) plus a client-side `parse` that
+ * turns argv into wire params, and a daemon-side `run`. The CLI, the help text and the
+ * daemon's dispatch are all generated from these declarations.
+ */
+import type { BrowserConnection } from '../cdp/connection.js';
+import type { Page, Tabs } from './tabs.js';
+
+/** A positional argument after the target. */
+export interface ArgSpec {
+  name: string;
+  required?: boolean;
+  /** Takes the rest of argv; joined with spaces unless the command says otherwise. */
+  variadic?: boolean;
+}
+
+/** A command-specific option. */
+export interface OptionSpec {
+  /** cac-style flags, e.g. `--full` or `--format <fmt>`. */
+  flags: string;
+  summary: string;
+}
+
+/** What a client-side parse may look at besides argv. */
+export interface ParseEnv {
+  /** The directory the CLI runs in; relative paths resolve against it. */
+  cwd: string;
+}
+
+/** The daemon-side powers a few commands need (stop, status). */
+export interface DaemonControl {
+  status(): Record<string, unknown>;
+  shutdown(reason: string): void;
+}
+
+/** What `run` gets. */
+export interface CommandContext {
+  browser: BrowserConnection;
+  tabs: Tabs;
+  /** The resolved, attached tab of a page command. */
+  page: Page;
+  /** Aborted when the client that asked goes away. */
+  signal: AbortSignal;
+  /** Present when running inside the daemon, absent in --no-daemon mode. */
+  daemon: DaemonControl | undefined;
+}
+
+/** One command. `P` is its wire params, `R` its structured result. */
+export interface CommandDef<P extends object = Record<string, unknown>, R = unknown> {
+  name: string;
+  aliases?: string[];
+  summary: string;
+  /** Whether argv starts with a `<target>` prefix. */
+  target: 'required' | 'optional' | 'none';
+  args: ArgSpec[];
+  options?: OptionSpec[];
+  /** Never start a daemon for this command (stop, status): with none running, answer locally. */
+  noStart?: boolean;
+  /** argv (after the target) and options → wire params. Throws USAGE errors; runs before any daemon is contacted. */
+  parse(args: string[], opts: Record<string, unknown>, env: ParseEnv): P;
+  /** Does the work in the daemon (or in-process with --no-daemon). */
+  run(ctx: CommandContext, params: P): Promise<R>;
+}
+
+/** Declares a command with its types checked. */
+export function defineCommand<P extends object, R>(def: CommandDef<P, R>): CommandDef<P, R> {
+  return def;
+}

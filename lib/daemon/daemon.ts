@@ -1,0 +1,149 @@
+/**
+ * One daemon per browser endpoint: connects to the browser once (launching a managed one
+ * when asked), serves clients over the authenticated WebSocket, writes the discovery file
+ * last (so a file on disk means "ready"), and shuts down on idle, on `cdp stop`, or when
+ * the browser goes away, removing what it wrote.
+ */
+import { randomBytes } from 'node:crypto';
+import { BrowserConnection, redactUrl, resolveHttpEndpoint } from '../cdp/connection.js';
+import { endpointId, tcpProbe, type Endpoint } from '../cdp/discover.js';
+import { launchManaged, type ManagedBrowser } from '../cdp/launch.js';
+import { dispatch, type Engine } from '../commands/dispatch.js';
+import { Tabs } from '../commands/tabs.js';
+import { CdpdError } from '../protocol/errors.js';
+import { VERSION } from '../protocol/version.js';
+import { LOG_MARKERS, PROTOCOL_VERSION, type BrowserInfo, type DiscoveryFile } from '../protocol/wire.js';
+import { ensurePrivateDir, readPrivate, removeQuietly, writePrivateAtomic } from '../runtime/files.js';
+import { currentPlatform, daemonFiles, endpointKey, managedProfileDir, runtimeDir } from '../runtime/paths.js';
+import { DaemonServer } from './server.js';
+
+
+/** Daemon settings, from the environment the first client gave it. */
+export interface DaemonOptions {
+  endpoint: Endpoint;
+  idleTimeoutMs: number;
+  consentTimeoutMs: number;
+  launchTimeoutMs: number;
+  log: (line: string) => void;
+}
+
+/** A running daemon. */
+export interface Daemon {
+  port: number;
+  /** Resolves with the reason once the daemon has shut down and cleaned up. */
+  closed: Promise<string>;
+  shutdown(reason: string): Promise<void>;
+}
+
+/** Starts the daemon; rejects with a CdpdError saying why it could not. */
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const { endpoint, log } = opts;
+  const platform = currentPlatform();
+  const dir = runtimeDir(platform);
+  ensurePrivateDir(dir);
+  const files = daemonFiles(dir, endpointKey(endpointId(endpoint)));
+  const startedAt = new Date().toISOString();
+
+  let managed: ManagedBrowser | undefined;
+  let wsUrl: string;
+  if (endpoint.kind === 'managed') {
+    log(`launching managed ${endpoint.headed ? 'headed' : 'headless'} browser`);
+    managed = await launchManaged(platform, managedProfileDir(dir, endpoint.headed), endpoint.headed, opts.launchTimeoutMs);
+    wsUrl = managed.wsUrl;
+  } else if (endpoint.kind === 'http') {
+    wsUrl = await resolveHttpEndpoint(endpoint.url, 5000);
+  } else {
+    wsUrl = endpoint.url;
+    const u = new URL(wsUrl);
+    const port = Number(u.port || (u.protocol === 'wss:' ? 443 : 80));
+    if (!(await tcpProbe(u.hostname.replace(/^\[|\]$/g, ''), port, 2000))) {
+      throw new CdpdError('BROWSER_UNREACHABLE',
+        `Nothing answers at ${redactUrl(wsUrl)} (from ${endpoint.source}). Is the browser running with remote debugging on? ` +
+        'Enable it at chrome://inspect/#remote-debugging, or unset CDP_* to let cdpd launch its own.');
+    }
+  }
+
+  log(`connecting to ${redactUrl(wsUrl)}`);
+  let browser: BrowserConnection;
+  try {
+    browser = await BrowserConnection.connect({
+      wsUrl,
+      connectTimeoutMs: opts.consentTimeoutMs,
+      onPending: () => log(`${LOG_MARKERS.consent}: Chrome is holding the connection until "Allow remote debugging?" is answered`),
+    });
+  } catch (err) {
+    await managed?.close();
+    throw err;
+  }
+  const version = await browser.send('Browser.getVersion');
+  const tabs = new Tabs(browser);
+  await tabs.init();
+  const browserInfo: BrowserInfo = { endpoint: wsUrl, product: version.product, managed: Boolean(managed) };
+  if (endpoint.kind === 'managed') browserInfo.headless = !endpoint.headed;
+
+  const token = randomBytes(32).toString('hex');
+  let idleTimer: NodeJS.Timeout | undefined;
+  let shuttingDown: Promise<void> | undefined;
+  let resolveClosed!: (reason: string) => void;
+  const closed = new Promise<string>((r) => (resolveClosed = r));
+
+  const armIdle = (clients: number) => {
+    clearTimeout(idleTimer);
+    if (clients === 0) idleTimer = setTimeout(() => void shutdown(`idle for ${opts.idleTimeoutMs} ms`), opts.idleTimeoutMs);
+  };
+
+  const engine: Engine = {
+    browser,
+    tabs,
+    daemon: {
+      status: () => ({
+        pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION, port: server.port, startedAt,
+        browser: browserInfo, clients: server.clientCount, idleTimeoutMs: opts.idleTimeoutMs,
+      }),
+      shutdown: (reason) => void shutdown(reason),
+    },
+  };
+  const server = new DaemonServer(token, {
+    welcome: () => ({ type: 'welcome', protocol: PROTOCOL_VERSION, version: VERSION, pid: process.pid, browser: browserInfo }),
+    handle: (req, signal) => dispatch(engine, req.cmd, req.params ?? {}, signal),
+    clientsChanged: (n) => armIdle(n),
+  });
+
+  const shutdown = (reason: string): Promise<void> => {
+    shuttingDown ??= (async () => {
+      log(`shutting down: ${reason}`);
+      clearTimeout(idleTimer);
+      removeOwnDiscovery(files.discovery);
+      await server.close().catch(() => {});
+      await browser.close();
+      await managed?.close();
+      resolveClosed(reason);
+    })();
+    return shuttingDown;
+  };
+  browser.onClose(() => void shutdown('the browser connection closed'));
+
+  let port: number;
+  try {
+    port = await server.listen();
+  } catch (err) {
+    await browser.close();
+    await managed?.close();
+    throw new CdpdError('DAEMON_START_FAILED', `Cannot listen on 127.0.0.1: ${(err as Error).message}. If a sandbox forbids it, run with --no-daemon.`);
+  }
+  const discovery: DiscoveryFile = { protocol: PROTOCOL_VERSION, version: VERSION, pid: process.pid, port, token, browser: browserInfo, startedAt };
+  writePrivateAtomic(files.discovery, JSON.stringify(discovery));
+  log(`ready: pid ${process.pid}, listening on 127.0.0.1:${port}, browser ${version.product}${managed ? ' (managed)' : ''}`);
+  armIdle(0);
+  return { port, closed, shutdown };
+}
+
+/** Removes the discovery file only if it is still ours (a successor may have replaced it). */
+function removeOwnDiscovery(path: string): void {
+  try {
+    const text = readPrivate(path);
+    if (text && (JSON.parse(text) as DiscoveryFile).pid === process.pid) removeQuietly(path);
+  } catch {
+    // unreadable: leave it
+  }
+}

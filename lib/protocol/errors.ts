@@ -1,0 +1,81 @@
+/**
+ * The one table of error codes. Every error that crosses the wire or reaches the user
+ * carries one of these codes; the CLI maps codes to exit codes here and nowhere else.
+ */
+
+/** Exit codes of the CLI: 0 ok, 1 command failed, 2 usage error, 3 browser not reachable. */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, BROWSER: 3 } as const;
+
+/** Every stable error code, with the exit code it maps to and what it means. */
+export const ERROR_CODES = {
+  BAD_REQUEST: { exit: EXIT.FAILED, summary: 'a frame that is not a JSON object request' },
+  UNKNOWN_COMMAND: { exit: EXIT.USAGE, summary: 'the command name is not one the daemon knows' },
+  USAGE: { exit: EXIT.USAGE, summary: 'missing or malformed arguments or params' },
+  TARGET_NOT_FOUND: { exit: EXIT.FAILED, summary: 'no open page matches the target prefix' },
+  TARGET_AMBIGUOUS: { exit: EXIT.FAILED, summary: 'the prefix matches more than one page' },
+  TARGET_CLOSED: { exit: EXIT.FAILED, summary: 'the tab closed while the command ran' },
+  ELEMENT_NOT_FOUND: { exit: EXIT.FAILED, summary: 'no element matches the selector' },
+  JS_EXCEPTION: { exit: EXIT.FAILED, summary: 'the evaluated JavaScript threw' },
+  NAVIGATION_FAILED: { exit: EXIT.FAILED, summary: 'the page could not be loaded' },
+  CDP_ERROR: { exit: EXIT.FAILED, summary: 'Chrome answered a CDP command with an error' },
+  TIMEOUT: { exit: EXIT.FAILED, summary: 'an operation took longer than its timeout' },
+  CANCELLED: { exit: EXIT.FAILED, summary: 'the client went away or cancelled the command' },
+  FILE_ERROR: { exit: EXIT.FAILED, summary: 'a file could not be read or written' },
+  UNTRUSTED_FILE: { exit: EXIT.FAILED, summary: 'a runtime file has unsafe ownership or permissions' },
+  DAEMON_START_FAILED: { exit: EXIT.BROWSER, summary: 'the daemon exited before it was ready' },
+  DAEMON_GONE: { exit: EXIT.FAILED, summary: 'the daemon connection closed before the answer' },
+  VERSION_MISMATCH: { exit: EXIT.FAILED, summary: 'client and daemon speak different protocols' },
+  BROWSER_NOT_FOUND: { exit: EXIT.BROWSER, summary: 'no browser to attach to and none to launch' },
+  BROWSER_UNREACHABLE: { exit: EXIT.BROWSER, summary: 'the browser endpoint does not answer' },
+  BROWSER_GONE: { exit: EXIT.BROWSER, summary: 'the browser connection closed' },
+  CONSENT_TIMEOUT: { exit: EXIT.BROWSER, summary: 'Chrome did not allow remote debugging in time' },
+  INTERNAL: { exit: EXIT.FAILED, summary: 'a bug in cdpd: please report it' },
+} as const;
+
+/** A stable error code string. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The JSON form of an error on the wire. */
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  /** Structured extras, e.g. the candidates of an ambiguous prefix. */
+  details?: Record<string, unknown>;
+}
+
+/** An error with a stable code; the only kind cdpd throws on purpose. */
+export class CdpdError extends Error {
+  readonly code: ErrorCode;
+  details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'CdpdError';
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The wire form. */
+  toPayload(): ErrorPayload {
+    return this.details ? { code: this.code, message: this.message, details: this.details }
+      : { code: this.code, message: this.message };
+  }
+
+  /** Rebuilds an error received over the wire. */
+  static fromPayload(p: ErrorPayload): CdpdError {
+    const code = (p.code in ERROR_CODES ? p.code : 'INTERNAL') as ErrorCode;
+    return new CdpdError(code, String(p.message), p.details);
+  }
+}
+
+/** Any thrown value as a CdpdError (unknown throws become INTERNAL). */
+export function toCdpdError(err: unknown): CdpdError {
+  if (err instanceof CdpdError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new CdpdError('INTERNAL', message);
+}
+
+/** The CLI exit code for an error. */
+export function exitCodeOf(err: unknown): number {
+  return err instanceof CdpdError ? ERROR_CODES[err.code].exit : EXIT.FAILED;
+}

@@ -1,0 +1,49 @@
+/**
+ * Where cdpd keeps its state: the runtime dir and the names of the files in it.
+ */
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** What path decisions depend on, injectable for specs. */
+export interface PlatformEnv {
+  platform: NodeJS.Platform;
+  home: string;
+  env: Record<string, string | undefined>;
+}
+
+/** The platform env of this process. */
+export function currentPlatform(): PlatformEnv {
+  return { platform: process.platform, home: homedir(), env: process.env };
+}
+
+/**
+ * The runtime dir: `$CDP_RUNTIME_DIR`, else `$XDG_RUNTIME_DIR/cdp`, else `~/.cache/cdp`
+ * (`%LOCALAPPDATA%\cdp` on Windows).
+ */
+export function runtimeDir(p: PlatformEnv = currentPlatform()): string {
+  const { env } = p;
+  if (env.CDP_RUNTIME_DIR) return env.CDP_RUNTIME_DIR;
+  if (p.platform === 'win32') return join(env.LOCALAPPDATA || join(p.home, 'AppData', 'Local'), 'cdp');
+  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, 'cdp');
+  return join(p.home, '.cache', 'cdp');
+}
+
+/** A short stable key for a browser endpoint: names its daemon's files. */
+export function endpointKey(endpoint: string): string {
+  return createHash('sha256').update(endpoint).digest('hex').slice(0, 12);
+}
+
+/** The files of the daemon for one endpoint key. */
+export function daemonFiles(dir: string, key: string) {
+  return {
+    discovery: join(dir, `daemon-${key}.json`),
+    log: join(dir, `daemon-${key}.log`),
+    lock: join(dir, `daemon-${key}.lock`),
+  };
+}
+
+/** The profile dir of a managed browser. */
+export function managedProfileDir(dir: string, headed: boolean): string {
+  return join(dir, headed ? 'profile-headed' : 'profile');
+}
