@@ -20,9 +20,11 @@ export const click = defineCommand({
     const hit = await ctx.page.call((sel: string) => {
       const el = document.querySelector(sel);
       if (!el) return null;
+      // What was clicked, read before the click changes it.
+      const hit = { tag: el.tagName, text: (el.textContent ?? '').trim().slice(0, 80) };
       el.scrollIntoView({ block: 'center' });
       (el as HTMLElement).click();
-      return { tag: el.tagName, text: (el.textContent ?? '').trim().slice(0, 80) };
+      return hit;
     }, selector);
     if (!hit) throw new CdpdError('ELEMENT_NOT_FOUND', `Element not found: ${selector}`);
     return hit;

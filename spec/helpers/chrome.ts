@@ -1,0 +1,80 @@
+/**
+ * A real headless Chromium for specs, started with --remote-debugging-port=0 as a stand-in
+ * for the user's live browser. Missing Chromium fails loudly: never skip to green.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The Chromium binary the specs use. */
+export function chromePath(): string {
+  const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  for (const c of candidates) {
+    if (c && spawnSync('test', ['-x', c]).status === 0) return c;
+  }
+  throw new Error('Chromium is required for these specs and was not found. Install it: apt-get install -y chromium (or set CHROME_PATH).');
+}
+
+/** Quiet flags for a closed network. */
+export const CHROME_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic',
+];
+
+/** A running Chromium. */
+export interface Chrome {
+  portFile: string;
+  port: number;
+  wsUrl: string;
+  profile: string;
+  proc: ChildProcess;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts a fresh Chromium with its own profile and waits for its DevToolsActivePort. */
+export async function startChrome(): Promise<Chrome> {
+  const profile = mkdtempSync(join(tmpdir(), 'cdpd-chrome-'));
+  const proc = spawn(chromePath(), [...CHROME_FLAGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], {
+    stdio: 'ignore',
+  });
+  const portFile = join(profile, 'DevToolsActivePort');
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const [port, path] = readFileSync(portFile, 'utf8').trim().split(/\r?\n/);
+      if (port && path) {
+        const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+        return {
+          portFile, port: Number(port), wsUrl: `ws://127.0.0.1:${port}${path}`, profile, proc,
+          async kill(signal = 'SIGTERM') {
+            if (proc.exitCode === null && proc.signalCode === null) {
+              proc.kill(signal);
+              await exited;
+            }
+            rmSync(profile, { recursive: true, force: true });
+          },
+        };
+      }
+    } catch {
+      // not yet written
+    }
+    if (proc.exitCode !== null) throw new Error(`Chromium exited with code ${proc.exitCode} before it was ready`);
+    if (Date.now() > deadline) throw new Error('Chromium did not write DevToolsActivePort within 20 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let shared: Promise<Chrome> | undefined;
+
+/** One Chromium shared by the spec files of this run; killed when the process exits. */
+export function sharedChrome(): Promise<Chrome> {
+  if (!shared) {
+    shared = startChrome();
+    shared.then((c) => process.once('exit', () => {
+      c.proc.kill('SIGKILL');
+      rmSync(c.profile, { recursive: true, force: true });
+    }), () => {});
+  }
+  return shared;
+}
