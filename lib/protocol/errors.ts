@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   CANCELLED: { exit: EXIT.FAILED, summary: 'the client went away or cancelled the command' },
   FILE_ERROR: { exit: EXIT.FAILED, summary: 'a file could not be read or written' },
   UNTRUSTED_FILE: { exit: EXIT.FAILED, summary: 'a runtime file has unsafe ownership or permissions' },
-  DAEMON_START_FAILED: { exit: EXIT.BROWSER, summary: 'the daemon exited before it was ready' },
+  DAEMON_START_FAILED: { exit: EXIT.FAILED, summary: 'the daemon exited before it was ready' },
   DAEMON_GONE: { exit: EXIT.FAILED, summary: 'the daemon connection closed before the answer' },
   VERSION_MISMATCH: { exit: EXIT.FAILED, summary: 'client and daemon speak different protocols' },
   BROWSER_NOT_FOUND: { exit: EXIT.BROWSER, summary: 'no browser to attach to and none to launch' },

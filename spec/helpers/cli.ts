@@ -118,3 +118,25 @@ export async function until(cond: () => boolean | Promise<boolean>, ms = 5000, w
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Pids of processes whose command line contains `needle` and whose env has `envPair`. */
+export function processesWith(needle: string, envPair?: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (!cmd.includes(needle)) continue;
+      if (envPair && !readFileSync(`/proc/${name}/environ`, 'utf8').split('\0').includes(envPair)) continue;
+      out.push(Number(name));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+/** Live daemon processes of a sandbox. */
+export function daemonProcesses(sb: Sandbox): number[] {
+  return processesWith('dist/daemon.js', `CDP_RUNTIME_DIR=${sb.runtime}`);
+}
