@@ -19,7 +19,8 @@ function buildCli() {
     .option('--headed', 'launch the managed browser with a window')
     .option('--timeout <ms>', 'per-command CDP timeout in ms (env CDP_TIMEOUT; default 15000, navigation 30000)');
   for (const def of COMMANDS) {
-    const cmd = cli.command(`${def.name} ${usageArgs(def)}`.trim(), def.summary);
+    const aliases = def.aliases?.length ? ` (alias: ${def.aliases.join(', ')})` : '';
+    const cmd = cli.command(`${def.name} ${usageArgs(def)}`.trim(), def.summary + aliases);
     for (const a of def.aliases ?? []) cmd.alias(a);
     for (const o of def.options ?? []) cmd.option(o.flags, o.summary);
   }
@@ -50,6 +51,9 @@ async function run(argv: string[], out: () => Output): Promise<number> {
   let parsed: { args: ReadonlyArray<string>; options: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
   try {
     parsed = cli.parse(argv, { run: false });
+    // run: false skips cac's own checks; make them, so a typo is not taken as an argument.
+    cli.matchedCommand?.checkUnknownOptions();
+    cli.matchedCommand?.checkOptionValue();
   } catch (err) {
     throw new CdpdError('USAGE', `${(err as Error).message}. Put arguments that start with - after "--".`);
   }
