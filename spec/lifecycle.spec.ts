@@ -3,7 +3,7 @@
  * exit when Chrome goes away, recovery from a killed daemon, cancellation on client
  * disconnect, --no-daemon, and the chrome://inspect consent stand-in.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
@@ -176,6 +176,30 @@ test('a client that disconnects cancels its in-flight work; the daemon serves on
   const after = await clicks();
   await new Promise((r) => setTimeout(r, 500));
   assert.is(await clicks(), after, 'loadall stopped clicking');
+  assert.is((await sb.run(['list'])).code, 0);
+});
+
+test('a discovery file or runtime dir open to others, or a symlink, is refused with the reason', async () => {
+  const sb = sandbox();
+  assert.is((await sb.run(['list'])).code, 0);
+  const name = readdirSync(sb.runtime).find((n) => n.endsWith('.json'))!;
+  const file = join(sb.runtime, name);
+  chmodSync(file, 0o644);
+  const open = await sb.run(['list']);
+  assert.equal([open.stdout, open.stderr, open.code],
+    ['', `Error: Refusing file ${file}: others can access it (mode 644). Run: chmod 600 ${file}\n`, 1]);
+  chmodSync(file, 0o600);
+  chmodSync(sb.runtime, 0o755);
+  const dir = await sb.run(['list']);
+  assert.equal([dir.stderr, dir.code], [`Error: Refusing directory ${sb.runtime}: others can access it (mode 755). Run: chmod 700 ${sb.runtime}\n`, 1]);
+  chmodSync(sb.runtime, 0o700);
+  const real = `${file}.real`;
+  renameSync(file, real);
+  symlinkSync(real, file);
+  const link = await sb.run(['list']);
+  assert.equal([link.stderr, link.code], [`Error: Refusing file ${file}: it is a symlink. Remove it, or set CDP_RUNTIME_DIR to a private directory.\n`, 1]);
+  rmSync(file);
+  renameSync(real, file);
   assert.is((await sb.run(['list'])).code, 0);
 });
 

@@ -24,7 +24,6 @@ export const ERROR_CODES = {
   UNTRUSTED_FILE: { exit: EXIT.FAILED, summary: 'a runtime file has unsafe ownership or permissions' },
   DAEMON_START_FAILED: { exit: EXIT.FAILED, summary: 'the daemon exited before it was ready' },
   DAEMON_GONE: { exit: EXIT.FAILED, summary: 'the daemon connection closed before the answer' },
-  VERSION_MISMATCH: { exit: EXIT.FAILED, summary: 'client and daemon speak different protocols' },
   BROWSER_NOT_FOUND: { exit: EXIT.BROWSER, summary: 'no browser to attach to and none to launch' },
   BROWSER_UNREACHABLE: { exit: EXIT.BROWSER, summary: 'the browser endpoint does not answer' },
   BROWSER_GONE: { exit: EXIT.BROWSER, summary: 'the browser connection closed' },
