@@ -71,10 +71,14 @@ let shared: Promise<Chrome> | undefined;
 export function sharedChrome(): Promise<Chrome> {
   if (!shared) {
     shared = startChrome();
-    shared.then((c) => process.once('exit', () => {
-      c.proc.kill('SIGKILL');
-      rmSync(c.profile, { recursive: true, force: true });
-    }), () => {});
+    shared.then((c) => {
+      // The shared browser must not keep the test process alive once the suites are done.
+      c.proc.unref();
+      process.once('exit', () => {
+        c.proc.kill('SIGKILL');
+        rmSync(c.profile, { recursive: true, force: true });
+      });
+    }, () => {});
   }
   return shared;
 }
