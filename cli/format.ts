@@ -54,6 +54,68 @@ export function statusText(daemons: Any[]): string {
   }).join('\n');
 }
 
+/** Local wall-clock time as HH:MM:SS.mmm. */
+export function clock(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+function where(d: Any): string {
+  return d.url ? `  (${d.url}:${d.line}${d.column ? `:${d.column}` : ''})` : '';
+}
+
+function bytes(n: unknown): string {
+  const v = Number(n);
+  if (!Number.isFinite(v) || v <= 0) return '?B';
+  return v < 1024 ? `${v}B` : v < 1024 * 1024 ? `${(v / 1024).toFixed(1)}kB` : `${(v / 1048576).toFixed(1)}MB`;
+}
+
+/** One network record: method, status, type, mime, size, time, url. */
+export function requestText(d: Any): string {
+  const type = String(d.resourceType ?? '').toLowerCase();
+  if (d.state === 'failed') return `${d.method} FAILED ${d.errorText}${d.canceled ? ' (canceled)' : ''}  ${type}  ${d.url}`;
+  if (d.state === 'pending') return `${d.method} ...  ${type}  ${d.url}  (pending)`;
+  return `${d.method} ${d.status}  ${type}  ${d.mimeType}  ${bytes(d.size)}  ${d.duration}ms  ${d.url}`;
+}
+
+/** One history entry. */
+export function entryLine(e: Any): string {
+  const d = e.data;
+  const t = clock(e.time);
+  switch (e.kind) {
+    case 'navigation': return `${t} --- navigated to ${d.url} ---`;
+    case 'error': return `${t} [error] ${d.message}${where(d)}`;
+    case 'request': return `${t} #${e.id} ${requestText(d)}`;
+    default: return `${t} [${d.level}] ${d.text}${where(d)}`;
+  }
+}
+
+/** One streamed event, readable at a glance. */
+export function eventLine(f: Any): string {
+  const d = f.data;
+  const head = `${clock(typeof d.timestamp === 'number' ? d.timestamp : Date.now())} ${String(f.target).slice(0, 8)}`;
+  switch (f.event) {
+    case 'console': return `${head} console.${d.level} ${d.text}${where(d)}`;
+    case 'error': return `${head} error ${d.message}${where(d)}`;
+    case 'request': return `${head} request ${d.method} ${d.url}`;
+    case 'response': return `${head} response ${requestText({ ...d, state: 'done' })}`;
+    case 'requestfailed': return `${head} requestfailed ${requestText({ ...d, state: 'failed' })}`;
+    case 'navigation': return `${head} navigation ${d.url}${d.main === false ? ' (frame)' : ''}${d.sameDocument ? ' (same document)' : ''}`;
+    case 'load': return `${head} load ${d.url}`;
+    case 'dialog': return `${head} dialog ${d.type} ${JSON.stringify(d.message)}`;
+    case 'target': return `${head} target ${d.action}${d.url ? ` ${d.url}` : ''}`;
+    case 'dropped': return `${head} dropped ${d.count} events (this watcher fell behind)`;
+    default: return `${head} ${f.event} ${JSON.stringify(d)}`;
+  }
+}
+
+/** The line `watch` prints on stderr once it is subscribed. */
+export function watchingLine(r: Any): string {
+  const n = r.targets?.length ?? 0;
+  return `watching ${n} tab${n === 1 ? '' : 's'} for ${r.events.join(', ')} (Ctrl-C to stop)`;
+}
+
 /** Formats a command's result; `target` is the prefix the user gave. */
 export function formatResult(cmd: string, r: Any, target: string): string {
   switch (cmd) {
@@ -72,6 +134,9 @@ export function formatResult(cmd: string, r: Any, target: string): string {
       ? `Clicked "${r.selector}" ${r.clicks} time(s) until it disappeared`
       : `Clicked "${r.selector}" ${r.clicks} time(s); it was still there after 5 minutes`;
     case 'evalraw': return JSON.stringify(r, null, 2);
+    case 'console':
+    case 'errors':
+    case 'requests': return (r.entries as Any[]).map(entryLine).join('\n');
     case 'stop':
       if (r.detached) return `Detached from ${r.detached}`;
       if (r.prefix) return `Not attached to ${r.prefix}`;

@@ -8,6 +8,7 @@ import { COMMANDS, findCommand } from '../lib/commands/registry.js';
 import type { CommandDef } from '../lib/commands/types.js';
 import { CdpdError, EXIT, exitCodeOf } from '../lib/protocol/errors.js';
 import { VERSION } from '../lib/protocol/version.js';
+import type { Client } from '../lib/client/client.js';
 import { jsonOutput, textOutput, type Output } from './output.js';
 
 function buildCli() {
@@ -19,6 +20,7 @@ function buildCli() {
     .option('--headed', 'launch the managed browser with a window')
     .option('--timeout <ms>', 'per-command CDP timeout in ms (env CDP_TIMEOUT; default 15000, navigation 30000)');
   for (const def of COMMANDS) {
+    if (def.wireOnly) continue;
     const aliases = def.aliases?.length ? ` (alias: ${def.aliases.join(', ')})` : '';
     const cmd = cli.command(`${def.name} ${usageArgs(def)}`.trim(), def.summary + aliases);
     for (const a of def.aliases ?? []) cmd.alias(a);
@@ -67,7 +69,8 @@ async function run(argv: string[], out: () => Output): Promise<number> {
     }
     throw new CdpdError('USAGE', `Unknown command: ${parsed.args[0]}. Run "cdp --help" for the list.`);
   }
-  const def = findCommand(name)!;
+  const def = findCommand(name);
+  if (!def || def.wireOnly) throw new CdpdError('USAGE', `Unknown command: ${name}. Run "cdp --help" for the list.`);
   const positional = [...parsed.args, ...((options['--'] as string[] | undefined) ?? [])];
   let target = '';
   if (def.target !== 'none') {
@@ -122,12 +125,41 @@ async function run(argv: string[], out: () => Output): Promise<number> {
   } else {
     session = await client.connectOrStart(startOpts);
   }
+  if (def.streams) return streamEvents(session, def.name, params, output);
   try {
     output.result(def.name, await session.call(def.name, params), target);
   } finally {
     await session.close();
   }
   return EXIT.OK;
+}
+
+/** `watch`: prints events until Ctrl-C, SIGTERM, the tab closing, or the daemon going away. */
+async function streamEvents(session: Client, cmd: string, params: Record<string, unknown>, output: Output): Promise<number> {
+  let stopping = false;
+  const ended = new Promise<number>((resolve) => {
+    const stop = () => {
+      stopping = true;
+      resolve(EXIT.OK);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    session.onClose((reason) => {
+      if (stopping) return;
+      output.error(reason);
+      resolve(exitCodeOf(reason));
+    });
+    session.onEvent((frame) => {
+      output.event(frame);
+      if (params.all !== true && frame.event === 'target' && frame.data.action === 'destroyed') resolve(EXIT.OK);
+    });
+  });
+  const result = await session.call(cmd, params);
+  output.watching(result);
+  const code = await ended;
+  stopping = true;
+  await session.close();
+  return code;
 }
 
 async function main(): Promise<void> {

@@ -3,7 +3,8 @@
  * --json (one JSON document on stdout).
  */
 import { CdpdError, toCdpdError } from '../lib/protocol/errors.js';
-import { formatResult, statusText } from './format.js';
+import type { EventFrame } from '../lib/protocol/wire.js';
+import { eventLine, formatResult, statusText, watchingLine } from './format.js';
 
 /** Where the CLI's words go. */
 export interface Output {
@@ -11,6 +12,10 @@ export interface Output {
   error(err: unknown): void;
   /** Progress for a person, always on stderr. */
   notice(message: string): void;
+  /** A watch has started (its answer). */
+  watching(result: unknown): void;
+  /** One streamed event. */
+  event(frame: EventFrame): void;
 }
 
 function write(stream: NodeJS.WriteStream, text: string): void {
@@ -27,9 +32,13 @@ export const textOutput: Output = {
   result(cmd, result, target) {
     const r = (result ?? {}) as Record<string, unknown>;
     write(process.stdout, cmd === 'status' ? statusText(r.daemons as never) : formatResult(cmd, r, target));
+    const dropped = Number(r.dropped);
+    if (dropped > 0) write(process.stderr, `(${dropped} older entries were dropped from this history; raise CDP_HISTORY to keep more)`);
   },
   error: (err) => write(process.stderr, errorLine(err)),
   notice: (m) => write(process.stderr, m),
+  watching: (r) => write(process.stderr, watchingLine(r as never)),
+  event: (f) => write(process.stdout, eventLine(f)),
 };
 
 /** --json: the structured result on stdout; errors also as JSON, with their code. */
@@ -43,4 +52,7 @@ export const jsonOutput: Output = {
     write(process.stderr, errorLine(e));
   },
   notice: (m) => write(process.stderr, m),
+  watching: () => {},
+  // NDJSON: one event a line.
+  event: (f) => write(process.stdout, JSON.stringify(f)),
 };

@@ -8,7 +8,7 @@
 import type { Client } from './client/client.js';
 import { connectOrStart, type StartOptions } from './client/start.js';
 
-export { Client, type Session } from './client/client.js';
+export { Client, type Session, type WatchTarget } from './client/client.js';
 export type { StartOptions } from './client/start.js';
 export { CdpdError, ERROR_CODES, type ErrorCode, type ErrorPayload } from './protocol/errors.js';
 export * from './protocol/wire.js';

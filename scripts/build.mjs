@@ -23,6 +23,9 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+// Type declarations for library users.
+import { execFileSync } from 'node:child_process';
+execFileSync(process.execPath, [new URL('../node_modules/typescript/bin/tsc', import.meta.url).pathname, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 // The bin needs its shebang first.
 import { chmodSync, writeFileSync } from 'node:fs';
 const cli = new URL('../dist/cli.js', import.meta.url);

@@ -77,12 +77,22 @@ export class Client implements Session {
 
   /** Runs a command; rejects with the daemon's CdpdError. */
   call(cmd: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    return this.callWithId(cmd, params).then((r) => r.result);
+  }
+
+  /** Like `call`, and also tells the request id (a watch's subscription id). */
+  callWithId(cmd: string, params: Record<string, unknown> = {}): Promise<{ id: RequestId; result: unknown }> {
     if (this.closeError) return Promise.reject(this.closeError);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve: (result) => resolve({ id, result }), reject });
       this.ws.send(JSON.stringify({ id, cmd, params }));
     });
+  }
+
+  /** Streams events of one tab, or of every tab with `{ all: true }`; see watchEvents. */
+  watch(target: WatchTarget, kinds?: string[]): AsyncGenerator<EventFrame, void, undefined> {
+    return watchEvents(this, target, kinds);
   }
 
   /** Listens to streamed events; returns the unsubscribe. */
@@ -128,5 +138,48 @@ export class Client implements Session {
     this.pending.delete(res.id);
     if (res.ok) p.resolve(res.result);
     else p.reject(CdpdError.fromPayload(res.error));
+  }
+}
+
+/** What a library watch asks for: one tab (a prefix or id), or every tab. */
+export type WatchTarget = string | { all: true };
+
+/**
+ * Streams events of `target` as an async iterator until `return()` (a `break` in
+ * `for await`), which unsubscribes. Events are buffered without bound on the client side,
+ * so read them; the daemon drops (and counts, as a `dropped` event) what it cannot send.
+ */
+export async function* watchEvents(client: Client, target: WatchTarget, kinds?: string[]): AsyncGenerator<EventFrame, void, undefined> {
+  const queue: EventFrame[] = [];
+  let wake: (() => void) | undefined;
+  let closed: CdpdError | undefined;
+  let subId: RequestId | undefined;
+  const early: EventFrame[] = [];
+  const offEvent = client.onEvent((e) => {
+    if (subId === undefined) early.push(e);
+    else if (e.sub === subId) queue.push(e);
+    wake?.();
+  });
+  const offClose = client.onClose((reason) => {
+    closed = reason;
+    wake?.();
+  });
+  const params: Record<string, unknown> = typeof target === 'string' ? { target } : { all: true };
+  if (kinds) params.events = kinds;
+  try {
+    const { id, result } = await client.callWithId('watch', params);
+    subId = id;
+    void result;
+    queue.push(...early.filter((e) => e.sub === subId));
+    for (;;) {
+      while (queue.length) yield queue.shift()!;
+      if (closed) throw closed;
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
+  } finally {
+    offEvent();
+    offClose();
+    if (subId !== undefined && !closed) await client.call('unwatch', { sub: subId }).catch(() => {});
   }
 }

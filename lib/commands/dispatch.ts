@@ -5,8 +5,9 @@
 import type { BrowserConnection } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import { findCommand } from './registry.js';
-import type { Page, Tabs } from './tabs.js';
-import type { DaemonControl } from './types.js';
+import type { Page } from './page.js';
+import type { Tabs } from './tabs.js';
+import type { DaemonControl, StreamControl } from './types.js';
 
 /** What every command runs against. */
 export interface Engine {
@@ -16,7 +17,9 @@ export interface Engine {
 }
 
 /** Runs `cmd` with wire params; rejects with a CdpdError. */
-export async function dispatch(engine: Engine, cmd: string, params: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+export async function dispatch(
+  engine: Engine, cmd: string, params: Record<string, unknown>, signal: AbortSignal, stream?: StreamControl,
+): Promise<unknown> {
   const def = findCommand(cmd);
   if (!def) throw new CdpdError('UNKNOWN_COMMAND', `Unknown command: ${cmd}. Run "cdp --help" for the list.`);
   let page: Page | undefined;
@@ -27,5 +30,5 @@ export async function dispatch(engine: Engine, cmd: string, params: Record<strin
     const timeout = typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout : undefined;
     page = await engine.tabs.page(info.targetId, signal, timeout);
   }
-  return def.run({ browser: engine.browser, tabs: engine.tabs, page: page as Page, signal, daemon: engine.daemon }, params);
+  return def.run({ browser: engine.browser, tabs: engine.tabs, page: page as Page, signal, daemon: engine.daemon, stream }, params);
 }

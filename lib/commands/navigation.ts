@@ -3,7 +3,7 @@
  */
 import { CdpdError } from '../protocol/errors.js';
 import { checkUrl, joined, timeoutOf, usage } from './args.js';
-import type { Page } from './tabs.js';
+import type { Page } from './page.js';
 import { defineCommand } from './types.js';
 
 /** Default wait for the load event (ms); --timeout or CDP_TIMEOUT raises it. */
@@ -11,7 +11,7 @@ export const NAV_TIMEOUT_MS = 30_000;
 
 /** Navigates a tab and waits for its load event; returns where it ended up. */
 export async function navigate(page: Page, url: string, timeoutMs: number): Promise<{ url: string; title: string }> {
-  await page.send('Page.enable');
+  // Page events are on: attaching enabled the domain.
   const loaded = page.waitFor('Page.loadEventFired', timeoutMs,
     `Timed out after ${timeoutMs} ms waiting for ${url} to load (raise with --timeout or CDP_TIMEOUT)`);
   loaded.catch(() => {});

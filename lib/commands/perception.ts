@@ -4,7 +4,7 @@
 import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
 import { joined, str, usage } from './args.js';
-import { jsException, type Page } from './tabs.js';
+import { jsException, type Page } from './page.js';
 import { defineCommand } from './types.js';
 
 /** One shown line of a snapshot. */

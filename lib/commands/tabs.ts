@@ -1,11 +1,14 @@
 /**
  * Pages and their sessions over the one browser connection: live listing, prefix
- * resolution, lazy flat attach (kept until the tab closes), and a per-request `Page`
- * handle whose calls end when the tab closes or the asking client goes away.
+ * resolution, lazy flat attach (kept until the tab closes) with console, network and page
+ * events turned into protocol events, kept in a history and fanned out to listeners.
  */
 import type { Protocol } from 'devtools-protocol';
-import type { BrowserConnection, EventName, EventParams, Method, ParamsOf, RawEvent, ResultOf } from '../cdp/connection.js';
+import type { BrowserConnection, RawEvent } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
+import { EventTranslator, type PageEvent } from './events.js';
+import { HISTORY_SIZE, TabHistory } from './history.js';
+import { Page } from './page.js';
 
 type TargetInfo = Protocol.Target.TargetInfo;
 
@@ -37,12 +40,18 @@ export function isUserPage(t: TargetInfo): boolean {
   return t.type === 'page' && !t.url.startsWith('chrome://') && !t.url.startsWith('devtools://');
 }
 
-interface Attached {
+/** A tab cdpd holds a session to. */
+export interface Attached {
   targetId: string;
   sessionId: string;
   closed: AbortController;
   listeners: Set<(e: RawEvent) => void>;
+  translator: EventTranslator;
+  history: TabHistory;
 }
+
+/** Called with every page event of every attached tab, and with target events. */
+export type PageEventListener = (targetId: string, ev: PageEvent) => void;
 
 /** The tabs of one browser connection. */
 export class Tabs {
@@ -50,9 +59,15 @@ export class Tabs {
   private readonly sessions = new Map<string, Attached>();
   private readonly attaching = new Map<string, Promise<Attached>>();
   private readonly bySession = new Map<string, Attached>();
+  private readonly pageListeners = new Set<PageEventListener>();
+  private readonly historySize: number;
+  private seq = 0;
+  /** When true, every new page is attached as it opens (a `watch --all` is running). */
+  autoAttach = false;
 
-  constructor(browser: BrowserConnection) {
+  constructor(browser: BrowserConnection, historySize = HISTORY_SIZE) {
     this.browser = browser;
+    this.historySize = historySize;
     browser.onEvent((e) => this.dispatch(e));
   }
 
@@ -107,6 +122,24 @@ export class Tabs {
     return new Page(this.browser, a, signal, timeoutMs);
   }
 
+  /** The history of a tab, attaching first (which takes in what Chrome replays). */
+  async history(targetId: string): Promise<TabHistory> {
+    return (await this.attach(targetId)).history;
+  }
+
+  /** Listens to page events of every attached tab; returns the unsubscribe. */
+  onPageEvent(fn: PageEventListener): () => void {
+    this.pageListeners.add(fn);
+    return () => this.pageListeners.delete(fn);
+  }
+
+  /** Attaches to every open page (for `watch --all`). */
+  async attachAll(): Promise<string[]> {
+    const pages = await this.list();
+    await Promise.all(pages.map((p) => this.attach(p.targetId).catch(() => undefined)));
+    return pages.map((p) => p.targetId);
+  }
+
   /** Drops the session to one tab; the tab stays open. */
   async detach(targetId: string): Promise<boolean> {
     const a = this.sessions.get(targetId);
@@ -121,12 +154,22 @@ export class Tabs {
     if (have) return Promise.resolve(have);
     let pending = this.attaching.get(targetId);
     if (!pending) {
-      pending = this.browser.send('Target.attachToTarget', { targetId, flatten: true }).then(({ sessionId }) => {
-        const a: Attached = { targetId, sessionId, closed: new AbortController(), listeners: new Set() };
+      pending = (async () => {
+        const { sessionId } = await this.browser.send('Target.attachToTarget', { targetId, flatten: true });
+        const a: Attached = {
+          targetId, sessionId, closed: new AbortController(), listeners: new Set(),
+          translator: new EventTranslator(), history: new TabHistory(() => ++this.seq, this.historySize),
+        };
         this.sessions.set(targetId, a);
         this.bySession.set(sessionId, a);
+        // Events flow from here on; Runtime.enable replays what the page logged before.
+        await Promise.all([
+          this.browser.send('Runtime.enable', undefined, sessionId),
+          this.browser.send('Network.enable', {}, sessionId),
+          this.browser.send('Page.enable', undefined, sessionId),
+        ]);
         return a;
-      }).finally(() => this.attaching.delete(targetId));
+      })().finally(() => this.attaching.delete(targetId));
       this.attaching.set(targetId, pending);
     }
     return pending;
@@ -138,110 +181,45 @@ export class Tabs {
     a.closed.abort(new CdpdError('TARGET_CLOSED', `The tab ${a.targetId.slice(0, MIN_PREFIX)} was ${why} while the command ran.`));
   }
 
+  private emit(targetId: string, ev: PageEvent): void {
+    for (const l of this.pageListeners) l(targetId, ev);
+  }
+
   private dispatch(e: RawEvent): void {
     if (e.sessionId) {
       const a = this.bySession.get(e.sessionId);
-      if (a) for (const l of a.listeners) l(e);
+      if (!a) return;
+      for (const l of a.listeners) l(e);
+      const ev = a.translator.translate(e);
+      if (ev) {
+        a.history.record(ev);
+        this.emit(a.targetId, ev);
+      }
       return;
     }
-    if (e.method === 'Target.detachedFromTarget') {
-      const { sessionId } = e.params as Protocol.Target.DetachedFromTargetEvent;
-      const a = this.bySession.get(sessionId);
-      if (a) this.forget(a, 'closed');
-    } else if (e.method === 'Target.targetDestroyed') {
-      const { targetId } = e.params as Protocol.Target.TargetDestroyedEvent;
-      const a = this.sessions.get(targetId);
-      if (a) this.forget(a, 'closed');
+    switch (e.method) {
+      case 'Target.detachedFromTarget': {
+        const a = this.bySession.get((e.params as Protocol.Target.DetachedFromTargetEvent).sessionId);
+        if (a) this.forget(a, 'closed');
+        return;
+      }
+      case 'Target.targetCreated':
+      case 'Target.targetInfoChanged': {
+        const { targetInfo: t } = e.params as Protocol.Target.TargetCreatedEvent;
+        if (!isUserPage(t)) return;
+        const action = e.method === 'Target.targetCreated' ? 'created' : 'changed';
+        this.emit(t.targetId, { event: 'target', data: { action, targetId: t.targetId, url: t.url, title: t.title, timestamp: Date.now() } });
+        if (action === 'created' && this.autoAttach) this.attach(t.targetId).catch(() => {});
+        return;
+      }
+      case 'Target.targetDestroyed': {
+        const { targetId } = e.params as Protocol.Target.TargetDestroyedEvent;
+        const a = this.sessions.get(targetId);
+        if (a) this.forget(a, 'closed');
+        this.emit(targetId, { event: 'target', data: { action: 'destroyed', targetId, timestamp: Date.now() } });
+        return;
+      }
+      default:
     }
   }
-}
-
-/** One request's handle on an attached tab. */
-export class Page {
-  readonly targetId: string;
-  readonly sessionId: string;
-  private readonly browser: BrowserConnection;
-  private readonly attached: Attached;
-  private readonly signal: AbortSignal;
-  private readonly timeoutMs: number | undefined;
-
-  constructor(browser: BrowserConnection, attached: Attached, signal: AbortSignal, timeoutMs?: number) {
-    this.browser = browser;
-    this.attached = attached;
-    this.signal = signal;
-    this.timeoutMs = timeoutMs;
-    this.targetId = attached.targetId;
-    this.sessionId = attached.sessionId;
-  }
-
-  /** Sends a typed CDP command on this tab's session. */
-  send<M extends Method>(method: M, params?: ParamsOf<M>, timeoutMs?: number): Promise<ResultOf<M>> {
-    return this.guard(this.browser.send(method, params, this.sessionId, timeoutMs ?? this.timeoutMs));
-  }
-
-  /** Sends any CDP command on this tab's session. */
-  sendRaw(method: string, params: object | undefined): Promise<unknown> {
-    return this.guard(this.browser.sendRaw(method, params, this.sessionId, this.timeoutMs));
-  }
-
-  /** Resolves with the params of the next `event` on this tab that passes `filter`. */
-  waitFor<E extends EventName>(event: E, timeoutMs: number, what: string, filter?: (p: EventParams<E>) => boolean): Promise<EventParams<E>> {
-    let off = () => {};
-    const p = new Promise<EventParams<E>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new CdpdError('TIMEOUT', what)), timeoutMs);
-      const listener = (e: RawEvent) => {
-        if (e.method !== event || (filter && !filter(e.params as EventParams<E>))) return;
-        clearTimeout(timer);
-        resolve(e.params as EventParams<E>);
-      };
-      this.attached.listeners.add(listener);
-      off = () => {
-        clearTimeout(timer);
-        this.attached.listeners.delete(listener);
-      };
-    });
-    return this.guard(p).finally(() => off());
-  }
-
-  /** Rejects when the tab closes or the client goes away, whichever comes first. */
-  guard<T>(work: Promise<T>): Promise<T> {
-    const signals = [this.attached.closed.signal, this.signal];
-    const fired = signals.find((s) => s.aborted);
-    if (fired) {
-      work.catch(() => {});
-      return Promise.reject(fired.reason);
-    }
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = (ev: Event) => reject((ev.target as AbortSignal).reason);
-      for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
-      const done = () => {
-        for (const s of signals) s.removeEventListener('abort', onAbort);
-      };
-      work.then((v) => { done(); resolve(v); }, (e) => { done(); reject(e); });
-    });
-  }
-
-  /**
-   * Runs `fn` in the page with JSON-encoded arguments (never interpolated as code), awaits
-   * a returned promise, and returns its value.
-   */
-  async call<A extends unknown[], T>(fn: (...args: A) => T | Promise<T>, ...args: A): Promise<T> {
-    const expression = `(${fn.toString()})(...${JSON.stringify(args)})`;
-    const r = await this.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true, userGesture: true });
-    if (r.exceptionDetails) throw jsException(r.exceptionDetails);
-    return r.result.value as T;
-  }
-}
-
-/** The real message of a JS exception: `ReferenceError: foo is not defined`, not "Uncaught". */
-export function jsException(d: Protocol.Runtime.ExceptionDetails): CdpdError {
-  const ex = d.exception;
-  let message: string;
-  if (ex?.type === 'object' && ex.description) message = ex.description.split('\n')[0]!;
-  else if (ex && 'value' in ex) message = `Uncaught ${typeof ex.value === 'string' ? ex.value : JSON.stringify(ex.value)}`;
-  else if (ex?.description) message = `Uncaught ${ex.description}`;
-  else message = d.text;
-  return new CdpdError('JS_EXCEPTION', message, {
-    stack: ex?.description, line: d.lineNumber + 1, column: d.columnNumber + 1,
-  });
 }

@@ -4,7 +4,8 @@
  * daemon's dispatch are all generated from these declarations.
  */
 import type { BrowserConnection } from '../cdp/connection.js';
-import type { Page, Tabs } from './tabs.js';
+import type { Page } from './page.js';
+import type { Tabs } from './tabs.js';
 
 /** A positional argument after the target. */
 export interface ArgSpec {
@@ -33,6 +34,17 @@ export interface DaemonControl {
   shutdown(reason: string): void;
 }
 
+/** A watch request as the daemon takes it. */
+export interface WatchSpec { targetId: string | undefined; kinds: Set<import('../protocol/wire.js').EventKind> }
+
+/** Streaming, which only a daemon connection can do. */
+export interface StreamControl {
+  /** Starts streaming events tagged with this request's id; returns the subscription id. */
+  watch(spec: WatchSpec): string | number;
+  /** Ends a subscription of this connection; false if there is none with that id. */
+  unwatch(sub: string | number): boolean;
+}
+
 /** What `run` gets. */
 export interface CommandContext {
   browser: BrowserConnection;
@@ -43,6 +55,8 @@ export interface CommandContext {
   signal: AbortSignal;
   /** Present when running inside the daemon, absent in --no-daemon mode. */
   daemon: DaemonControl | undefined;
+  /** Present on a daemon connection. */
+  stream: StreamControl | undefined;
 }
 
 /** One command. `P` is its wire params, `R` its structured result. */
@@ -56,6 +70,10 @@ export interface CommandDef<P extends object = Record<string, unknown>, R = unkn
   options?: OptionSpec[];
   /** Never start a daemon for this command (stop, status): with none running, answer locally. */
   noStart?: boolean;
+  /** The command streams events after its answer (watch): the CLI keeps the connection open. */
+  streams?: boolean;
+  /** Only on the wire (unwatch): not a CLI command. */
+  wireOnly?: boolean;
   /** argv (after the target) and options → wire params. Throws USAGE errors; runs before any daemon is contacted. */
   parse(args: string[], opts: Record<string, unknown>, env: ParseEnv): P;
   /** Does the work in the daemon (or in-process with --no-daemon). */

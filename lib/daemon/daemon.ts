@@ -16,6 +16,12 @@ import { LOG_MARKERS, PROTOCOL_VERSION, type BrowserInfo, type DiscoveryFile } f
 import { ensurePrivateDir, readPrivate, removeQuietly, writePrivateAtomic } from '../runtime/files.js';
 import { currentPlatform, daemonFiles, endpointKey, managedProfileDir, runtimeDir } from '../runtime/paths.js';
 import { DaemonServer } from './server.js';
+import { Subscriptions } from './watch.js';
+
+function historySize(): number | undefined {
+  const n = Number(process.env.CDP_HISTORY);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
 
 
 /** Daemon settings, from the environment the first client gave it. */
@@ -76,8 +82,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     throw err;
   }
   const version = await browser.send('Browser.getVersion');
-  const tabs = new Tabs(browser);
+  const tabs = new Tabs(browser, historySize());
   await tabs.init();
+  const subscriptions = new Subscriptions(tabs);
   const browserInfo: BrowserInfo = { endpoint: wsUrl, product: version.product, managed: Boolean(managed) };
   if (endpoint.kind === 'managed') browserInfo.headless = !endpoint.headed;
 
@@ -98,14 +105,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     daemon: {
       status: () => ({
         pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION, port: server.port, startedAt,
-        browser: browserInfo, clients: server.clientCount, idleTimeoutMs: opts.idleTimeoutMs,
+        browser: browserInfo, clients: server.clientCount, watchers: subscriptions.count, idleTimeoutMs: opts.idleTimeoutMs,
       }),
       shutdown: (reason) => void shutdown(reason),
     },
   };
   const server = new DaemonServer(token, {
     welcome: () => ({ type: 'welcome', protocol: PROTOCOL_VERSION, version: VERSION, pid: process.pid, browser: browserInfo }),
-    handle: (req, signal) => dispatch(engine, req.cmd, req.params ?? {}, signal),
+    handle: (req, signal, conn) => dispatch(engine, req.cmd, req.params ?? {}, signal, subscriptions.control(conn, req.id)),
     clientsChanged: (n) => armIdle(n),
   });
 

@@ -26,6 +26,8 @@ export interface ServerHandlers {
 export interface ClientConnection {
   readonly id: number;
   send(frame: DaemonFrame): void;
+  /** Bytes queued to this client and not yet written to the socket. */
+  bufferedAmount(): number;
   /** Called when the connection closes. */
   onClose(fn: () => void): void;
 }
@@ -109,6 +111,7 @@ export class DaemonServer {
       send: (frame) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
       },
+      bufferedAmount: () => ws.bufferedAmount,
       onClose: (fn) => closeHooks.push(fn),
     };
     const authTimer = setTimeout(() => ws.close(CLOSE.AUTH_TIMEOUT, 'auth timeout'), AUTH_TIMEOUT_MS);

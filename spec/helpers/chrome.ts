@@ -76,7 +76,11 @@ export function sharedChrome(): Promise<Chrome> {
       c.proc.unref();
       process.once('exit', () => {
         c.proc.kill('SIGKILL');
-        rmSync(c.profile, { recursive: true, force: true });
+        try {
+          rmSync(c.profile, { recursive: true, force: true, maxRetries: 3 });
+        } catch {
+          // Chromium may still be writing as it dies; a temp dir left behind is harmless.
+        }
       });
     }, () => {});
   }

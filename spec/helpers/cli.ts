@@ -17,6 +17,14 @@ export interface RunResult { stdout: string; stderr: string; code: number | null
 /** Options of one run. */
 export interface RunOptions { env?: Record<string, string | undefined>; cwd?: string; input?: string; timeoutMs?: number }
 
+/** A CLI process left running. */
+export interface Running {
+  child: import('node:child_process').ChildProcess;
+  lines: string[];
+  stderr: string;
+  exited: Promise<number | null>;
+}
+
 /** An isolated world: its own runtime dir and home, and the env that points at them. */
 export class Sandbox {
   readonly root: string;
@@ -59,6 +67,27 @@ export class Sandbox {
       });
       child.stdin.end(opts.input ?? '');
     });
+  }
+
+  /** Starts `cdp <args>` and leaves it running (watch); its stdout is collected by line. */
+  spawn(args: string[], opts: RunOptions = {}): Running {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: clean({ ...this.env, ...opts.env }),
+      cwd: opts.cwd ?? this.root,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const run: Running = {
+      child, lines: [], stderr: '',
+      exited: new Promise((resolve) => child.on('close', (code) => resolve(code))),
+    };
+    let partial = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      const parts = (partial + d).split('\n');
+      partial = parts.pop()!;
+      run.lines.push(...parts);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (run.stderr += d));
+    return run;
   }
 
   /** Daemon pids named by discovery files right now. */

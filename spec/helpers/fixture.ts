@@ -32,6 +32,11 @@ document.getElementById('more').onclick = () => {
   if (n >= 3) document.getElementById('more').remove();
 };
 </script>`,
+  '/logs': `<!doctype html><title>Logs</title><script>
+console.log('before attach', 1, {a: 1});
+console.warn('careful');
+setTimeout(() => { throw new TypeError('thrown early'); }, 0);
+</script>`,
   '/tall': `<!doctype html><title>Tall</title><div style="height:3000px;background:linear-gradient(red,blue)">tall</div>`,
 };
 
@@ -49,7 +54,7 @@ const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==', 'bas
 export function startFixture(): Promise<Fixture> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    if (path === '/pixel.gif') {
+    if (path === '/pixel.gif' || path === '/favicon.ico') {
       res.writeHead(200, { 'content-type': 'image/gif', 'cache-control': 'no-store' }).end(GIF);
       return;
     }

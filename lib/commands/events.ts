@@ -1,0 +1,157 @@
+/**
+ * Page events: CDP events of an attached tab turned into the protocol's kinds
+ * (console, error, request, response, requestfailed, navigation, load, dialog). Pure
+ * per-tab state: requests in flight, so a response carries its method, size and timing.
+ */
+import type { Protocol } from 'devtools-protocol';
+import type { RawEvent } from '../cdp/connection.js';
+import type { EventKind } from '../protocol/wire.js';
+
+/** One page event as the protocol carries it. */
+export interface PageEvent { event: EventKind; data: Record<string, unknown> }
+
+/** Event groups a watcher may name, besides the kinds themselves. */
+export const EVENT_GROUPS: Record<string, EventKind[]> = {
+  console: ['console'],
+  error: ['error'],
+  errors: ['error'],
+  network: ['request', 'response', 'requestfailed'],
+  request: ['request'],
+  response: ['response'],
+  requestfailed: ['requestfailed'],
+  nav: ['navigation', 'load'],
+  navigation: ['navigation'],
+  load: ['load'],
+  dialog: ['dialog'],
+  target: ['target'],
+};
+
+/** Expands kinds and groups; undefined or empty means every kind. Unknown names throw. */
+export function expandKinds(names: readonly string[] | undefined): Set<EventKind> {
+  const all = new Set(Object.values(EVENT_GROUPS).flat());
+  if (!names || names.length === 0) return all;
+  const out = new Set<EventKind>();
+  for (const n of names) {
+    const kinds = EVENT_GROUPS[n.trim().toLowerCase()];
+    if (!kinds) throw new Error(`unknown event kind "${n}": use ${Object.keys(EVENT_GROUPS).filter((k) => k !== 'errors').join(', ')}`);
+    for (const k of kinds) out.add(k);
+  }
+  return out;
+}
+
+/** A RemoteObject as console text, the way DevTools shows simple values. */
+export function remoteText(o: Protocol.Runtime.RemoteObject): string {
+  if (o.type === 'string') return String(o.value);
+  if (o.unserializableValue !== undefined) return o.unserializableValue;
+  if (o.type === 'undefined') return 'undefined';
+  if (o.value !== undefined && (o.type !== 'object' || o.value === null)) return String(o.value);
+  if (o.preview && o.type === 'object' && !o.subtype) {
+    const props = o.preview.properties.map((p) => `${p.name}: ${p.type === 'string' ? JSON.stringify(p.value) : p.value}`);
+    return `{${props.join(', ')}${o.preview.overflow ? ', …' : ''}}`;
+  }
+  return o.description ?? o.type;
+}
+
+interface InFlight { method: string; url: string; type: string; start: number; status?: number; statusText?: string; mimeType?: string }
+
+/** Translates one tab's CDP events; one instance per attached tab. */
+export class EventTranslator {
+  private readonly requests = new Map<string, InFlight>();
+  /** Wall-clock ms of CDP's monotonic seconds, fixed by the first event that has both. */
+  private clockOffset: number | undefined;
+  url = '';
+
+  /** The protocol event a CDP event stands for, if any. */
+  translate(e: RawEvent): PageEvent | undefined {
+    switch (e.method) {
+      case 'Runtime.consoleAPICalled': {
+        const p = e.params as Protocol.Runtime.ConsoleAPICalledEvent;
+        const frame = p.stackTrace?.callFrames[0];
+        return {
+          event: 'console',
+          data: {
+            level: p.type === 'warning' ? 'warn' : p.type,
+            text: p.args.map(remoteText).join(' '),
+            url: frame?.url ?? '', line: frame ? frame.lineNumber + 1 : 0, column: frame ? frame.columnNumber + 1 : 0,
+            timestamp: Math.round(p.timestamp),
+          },
+        };
+      }
+      case 'Runtime.exceptionThrown': {
+        const { exceptionDetails: d, timestamp } = e.params as Protocol.Runtime.ExceptionThrownEvent;
+        const desc = d.exception?.description;
+        return {
+          event: 'error',
+          data: {
+            message: desc ? desc.split('\n')[0] : d.exception?.value !== undefined ? `Uncaught ${String(d.exception.value)}` : d.text,
+            stack: desc ?? '', url: d.url ?? '', line: d.lineNumber + 1, column: d.columnNumber + 1, timestamp: Math.round(timestamp),
+          },
+        };
+      }
+      case 'Network.requestWillBeSent': {
+        const p = e.params as Protocol.Network.RequestWillBeSentEvent;
+        this.clockOffset ??= p.wallTime * 1000 - p.timestamp * 1000;
+        const r: InFlight = { method: p.request.method, url: p.request.url, type: p.type ?? 'Other', start: p.timestamp };
+        this.requests.set(p.requestId, r);
+        return { event: 'request', data: { requestId: p.requestId, method: r.method, url: r.url, resourceType: r.type, timestamp: this.wall(p.timestamp) } };
+      }
+      case 'Network.responseReceived': {
+        const p = e.params as Protocol.Network.ResponseReceivedEvent;
+        const r = this.requests.get(p.requestId);
+        if (r) Object.assign(r, { status: p.response.status, statusText: p.response.statusText, mimeType: p.response.mimeType });
+        return undefined;
+      }
+      case 'Network.loadingFinished': {
+        const p = e.params as Protocol.Network.LoadingFinishedEvent;
+        const r = this.requests.get(p.requestId);
+        if (!r) return undefined;
+        this.requests.delete(p.requestId);
+        return {
+          event: 'response',
+          data: {
+            requestId: p.requestId, method: r.method, url: r.url, resourceType: r.type, status: r.status ?? 0,
+            statusText: r.statusText ?? '', mimeType: r.mimeType ?? '', size: p.encodedDataLength,
+            duration: Math.round((p.timestamp - r.start) * 1000), timestamp: this.wall(p.timestamp),
+          },
+        };
+      }
+      case 'Network.loadingFailed': {
+        const p = e.params as Protocol.Network.LoadingFailedEvent;
+        const r = this.requests.get(p.requestId);
+        this.requests.delete(p.requestId);
+        return {
+          event: 'requestfailed',
+          data: {
+            requestId: p.requestId, method: r?.method ?? '', url: r?.url ?? '', resourceType: p.type, errorText: p.errorText,
+            canceled: Boolean(p.canceled), status: r?.status ?? 0,
+            duration: r ? Math.round((p.timestamp - r.start) * 1000) : 0, timestamp: this.wall(p.timestamp),
+          },
+        };
+      }
+      case 'Page.frameNavigated': {
+        const { frame, type } = e.params as Protocol.Page.FrameNavigatedEvent;
+        const main = !frame.parentId;
+        if (main) this.url = frame.url;
+        return { event: 'navigation', data: { frameId: frame.id, url: frame.url, main, type: type ?? 'Navigation', timestamp: Date.now() } };
+      }
+      case 'Page.navigatedWithinDocument': {
+        const p = e.params as Protocol.Page.NavigatedWithinDocumentEvent;
+        return { event: 'navigation', data: { frameId: p.frameId, url: p.url, main: undefined, sameDocument: true, timestamp: Date.now() } };
+      }
+      case 'Page.loadEventFired': {
+        const p = e.params as Protocol.Page.LoadEventFiredEvent;
+        return { event: 'load', data: { url: this.url, timestamp: this.wall(p.timestamp) } };
+      }
+      case 'Page.javascriptDialogOpening': {
+        const p = e.params as Protocol.Page.JavascriptDialogOpeningEvent;
+        return { event: 'dialog', data: { type: p.type, message: p.message, url: p.url, defaultPrompt: p.defaultPrompt ?? '', timestamp: Date.now() } };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private wall(monotonicSeconds: number): number {
+    return this.clockOffset === undefined ? Date.now() : Math.round(this.clockOffset + monotonicSeconds * 1000);
+  }
+}

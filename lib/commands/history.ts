@@ -1,0 +1,108 @@
+/**
+ * Event history per tab: bounded rings for console + errors and for network, kept across
+ * navigations with a marker, each entry numbered so `--since <id>` can pick up after it.
+ */
+import type { PageEvent } from './events.js';
+
+/** Entries kept per ring unless CDP_HISTORY says otherwise. */
+export const HISTORY_SIZE = 1000;
+
+/** One history entry. */
+export interface Entry {
+  /** Increases across the daemon's life; never reused. */
+  id: number;
+  /** `console`, `error`, `request` (a network record) or `navigation` (the marker). */
+  kind: 'console' | 'error' | 'request' | 'navigation';
+  /** Wall-clock ms. */
+  time: number;
+  data: Record<string, unknown>;
+}
+
+/** A ring buffer that counts what it dropped. */
+export class Ring<T> {
+  private items: T[] = [];
+  private head = 0;
+  dropped = 0;
+  private readonly capacity: number;
+  private readonly onEvict: ((item: T) => void) | undefined;
+
+  constructor(capacity: number, onEvict?: (item: T) => void) {
+    this.capacity = Math.max(1, capacity);
+    this.onEvict = onEvict;
+  }
+
+  push(item: T): void {
+    if (this.items.length < this.capacity) {
+      this.items.push(item);
+      return;
+    }
+    this.onEvict?.(this.items[this.head]!);
+    this.items[this.head] = item;
+    this.head = (this.head + 1) % this.capacity;
+    this.dropped++;
+  }
+
+  /** Oldest first. */
+  toArray(): T[] {
+    return [...this.items.slice(this.head), ...this.items.slice(0, this.head)];
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+    this.dropped = 0;
+  }
+}
+
+/** The history of one tab. */
+export class TabHistory {
+  readonly console: Ring<Entry>;
+  readonly network: Ring<Entry>;
+  private readonly open = new Map<string, Entry>();
+  private readonly nextId: () => number;
+
+  constructor(nextId: () => number, size = HISTORY_SIZE) {
+    this.nextId = nextId;
+    this.console = new Ring(size);
+    this.network = new Ring(size, (e) => this.open.delete(String(e.data.requestId)));
+  }
+
+  /** Takes in one page event. */
+  record(ev: PageEvent): void {
+    const time = typeof ev.data.timestamp === 'number' ? ev.data.timestamp : Date.now();
+    const entry = (kind: Entry['kind'], data: Record<string, unknown>): Entry => ({ id: this.nextId(), kind, time, data });
+    switch (ev.event) {
+      case 'console':
+      case 'error':
+        this.console.push(entry(ev.event, ev.data));
+        return;
+      case 'navigation':
+        if (ev.data.main && !ev.data.sameDocument) {
+          const marker = entry('navigation', { url: ev.data.url });
+          this.console.push(marker);
+          this.network.push({ ...marker });
+        }
+        return;
+      case 'request': {
+        const e = entry('request', { ...ev.data, state: 'pending' });
+        this.open.set(String(ev.data.requestId), e);
+        this.network.push(e);
+        return;
+      }
+      case 'response':
+      case 'requestfailed': {
+        const id = String(ev.data.requestId);
+        const e = this.open.get(id);
+        const state = ev.event === 'response' ? 'done' : 'failed';
+        if (e) {
+          Object.assign(e.data, ev.data, { state });
+          this.open.delete(id);
+        } else {
+          this.network.push(entry('request', { ...ev.data, state }));
+        }
+        return;
+      }
+      default:
+    }
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * What happened on a page: `console`, `errors` and `requests` read a tab's history;
+ * `watch` and `unwatch` stream its events live.
+ */
+import { CdpdError } from '../protocol/errors.js';
+import { usage } from './args.js';
+import { expandKinds } from './events.js';
+import type { Entry, Ring } from './history.js';
+import { defineCommand } from './types.js';
+
+/** Where a history read starts: after an entry id, or from a time (ms). */
+export interface Since { sinceId?: number; sinceTime?: number }
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `--since`: an entry id (e.g. 42), a duration back from now (30s, 5m), or a date. */
+export function parseSince(raw: unknown, now = Date.now()): Since {
+  if (raw === undefined || raw === true) return {};
+  const text = String(raw).trim();
+  if (/^\d+$/.test(text) && Number(text) < 1e12) return { sinceId: Number(text) };
+  const d = DURATION.exec(text);
+  if (d) return { sinceTime: now - Number(d[1]) * UNIT_MS[d[2]!]! };
+  const t = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(t)) throw usage(`--since takes an entry id (42), a duration (30s, 5m) or a date, got: ${text}`);
+  return { sinceTime: t };
+}
+
+function list(raw: unknown): string[] | undefined {
+  if (raw === undefined || raw === true || raw === '') return undefined;
+  return String(raw).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+}
+
+function since(params: Since, e: Entry): boolean {
+  if (params.sinceId !== undefined && e.id <= params.sinceId) return false;
+  if (params.sinceTime !== undefined && e.time < params.sinceTime) return false;
+  return true;
+}
+
+function read(ring: Ring<Entry>, params: Since & { clear?: boolean }, keep: (e: Entry) => boolean) {
+  const entries = ring.toArray().filter((e) => since(params, e) && keep(e));
+  const dropped = ring.dropped;
+  if (params.clear) ring.clear();
+  return { entries, dropped };
+}
+
+const SINCE_OPTS = [
+  { flags: '--since <when>', summary: 'only entries after an entry id, or newer than a duration (30s, 5m) or a date' },
+  { flags: '--clear', summary: 'empty this history after reading it' },
+];
+
+export const consoleCmd = defineCommand({
+  name: 'console',
+  summary: 'console messages and uncaught errors the tab logged, also before cdp attached',
+  target: 'required',
+  args: [],
+  options: [{ flags: '--level <levels>', summary: 'only these levels, comma-separated (log, info, warn, error, debug, …)' }, ...SINCE_OPTS],
+  parse: (_args, opts) => ({ ...parseSince(opts.since), levels: list(opts.level), clear: Boolean(opts.clear) }),
+  async run(ctx, params: Since & { levels?: string[]; clear?: boolean }) {
+    const levels = params.levels?.length ? new Set(params.levels) : undefined;
+    const history = await ctx.tabs.history(ctx.page.targetId);
+    return read(history.console, params, (e) => {
+      if (!levels || e.kind === 'navigation') return true;
+      return levels.has(e.kind === 'error' ? 'error' : String(e.data.level));
+    });
+  },
+});
+
+export const errors = defineCommand({
+  name: 'errors',
+  summary: 'uncaught exceptions of the tab',
+  target: 'required',
+  args: [],
+  options: SINCE_OPTS,
+  parse: (_args, opts) => ({ ...parseSince(opts.since), clear: Boolean(opts.clear) }),
+  async run(ctx, params: Since & { clear?: boolean }) {
+    const history = await ctx.tabs.history(ctx.page.targetId);
+    return read(history.console, params, (e) => e.kind === 'error');
+  },
+});
+
+/** `--status`: 404, 4xx, or a comparison like >=400. */
+export function statusFilter(raw: string): (status: number) => boolean {
+  const m = /^(\d)xx$/i.exec(raw);
+  if (m) return (s) => Math.floor(s / 100) === Number(m[1]);
+  const c = /^(>=|<=|>|<)?(\d{3})$/.exec(raw);
+  if (!c) throw usage(`--status takes a code (404), a class (4xx) or a comparison (>=400), got: ${raw}`);
+  const n = Number(c[2]);
+  const ops: Record<string, (s: number) => boolean> = { '>=': (s) => s >= n, '<=': (s) => s <= n, '>': (s) => s > n, '<': (s) => s < n, '': (s) => s === n };
+  return ops[c[1] ?? '']!;
+}
+
+export const requests = defineCommand({
+  name: 'requests',
+  summary: 'network requests of the tab: method, status, type, size, time, url',
+  target: 'required',
+  args: [],
+  options: [
+    { flags: '--type <types>', summary: 'only these resource types, comma-separated (document, xhr, fetch, script, image, …)' },
+    { flags: '--status <code>', summary: 'only this status: 404, 4xx or >=400' },
+    { flags: '--failed', summary: 'only requests that failed (no response)' },
+    ...SINCE_OPTS,
+  ],
+  parse(_args, opts) {
+    if (opts.status !== undefined) statusFilter(String(opts.status));
+    return { ...parseSince(opts.since), types: list(opts.type), status: opts.status === undefined ? undefined : String(opts.status), failed: Boolean(opts.failed), clear: Boolean(opts.clear) };
+  },
+  async run(ctx, params: Since & { types?: string[]; status?: string; failed?: boolean; clear?: boolean }) {
+    const types = params.types?.length ? new Set(params.types) : undefined;
+    const status = params.status ? statusFilter(params.status) : undefined;
+    const filtered = Boolean(types || status || params.failed);
+    const history = await ctx.tabs.history(ctx.page.targetId);
+    return read(history.network, params, (e) => {
+      if (e.kind === 'navigation') return !filtered;
+      if (types && !types.has(String(e.data.resourceType).toLowerCase())) return false;
+      if (params.failed && e.data.state !== 'failed') return false;
+      if (status && (e.data.state !== 'done' || !status(Number(e.data.status)))) return false;
+      return true;
+    });
+  },
+});
+
+export const watch = defineCommand({
+  name: 'watch',
+  summary: 'stream page events until Ctrl-C: console, error, network, nav, dialog, target',
+  target: 'optional',
+  args: [],
+  options: [
+    { flags: '--all', summary: 'every tab, also tabs opened later' },
+    { flags: '--events <kinds>', summary: 'comma-separated kinds or groups (console,error,network,nav,dialog,target); default all' },
+  ],
+  streams: true,
+  parse(_args, opts) {
+    const events = list(opts.events);
+    try {
+      expandKinds(events);
+    } catch (err) {
+      throw usage((err as Error).message);
+    }
+    return { all: Boolean(opts.all), ...(events ? { events } : {}) };
+  },
+  async run(ctx, params: { target?: string; all?: boolean; events?: string[] }) {
+    if (!ctx.stream) throw new CdpdError('USAGE', 'watch needs the daemon: it cannot run with --no-daemon');
+    let kinds;
+    try {
+      kinds = expandKinds(Array.isArray(params.events) ? params.events.map(String) : undefined);
+    } catch (err) {
+      throw usage((err as Error).message);
+    }
+    let targetId: string | undefined;
+    let targets: string[];
+    if (params.all) {
+      ctx.tabs.autoAttach = true;
+      targets = await ctx.tabs.attachAll();
+    } else {
+      if (typeof params.target !== 'string' || !params.target) throw usage('watch needs a target, or --all for every tab');
+      targetId = (await ctx.tabs.resolve(params.target)).targetId;
+      await ctx.tabs.history(targetId); // attaches, so events flow
+      targets = [targetId];
+    }
+    const sub = ctx.stream.watch({ targetId, kinds });
+    return { sub, targets, events: [...kinds] };
+  },
+});
+
+export const unwatch = defineCommand({
+  name: 'unwatch',
+  summary: 'end a watch subscription of this connection (protocol only)',
+  target: 'none',
+  wireOnly: true,
+  args: [{ name: 'sub', required: true }],
+  parse: (args) => ({ sub: /^\d+$/.test(args[0] ?? '') ? Number(args[0]) : args[0] }),
+  async run(ctx, params: { sub?: string | number }) {
+    if (!ctx.stream) throw new CdpdError('USAGE', 'unwatch needs the daemon');
+    if (params.sub === undefined) throw usage('"sub" (the id of the watch request) required');
+    return { unwatched: ctx.stream.unwatch(params.sub) };
+  },
+});

@@ -1,0 +1,198 @@
+/**
+ * Streams: live watching (CLI and library), backpressure with counted drops, event
+ * history that includes what a page logged before cdp attached, network statuses.
+ */
+import CDP from 'chrome-remote-interface';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { sharedChrome, type Chrome } from './helpers/chrome.js';
+import { Sandbox, until, type Running } from './helpers/cli.js';
+import { closedPort, startFixture, type Fixture } from './helpers/fixture.js';
+import { discovery, Peer } from './helpers/ws.js';
+
+const test = suite('streams');
+let chrome: Chrome;
+let fx: Fixture;
+let sb: Sandbox;
+let tab = '';
+const running: Running[] = [];
+
+const watchers = async () => JSON.parse((await sb.run(['status', '--json'])).stdout).daemons[0].watchers as number;
+const events = (r: Running) => r.lines.filter(Boolean).map((l) => JSON.parse(l));
+function watcher(args: string[]): Running {
+  const r = sb.spawn(['watch', ...args]);
+  running.push(r);
+  return r;
+}
+async function stop(r: Running): Promise<number | null> {
+  r.child.kill('SIGTERM');
+  return r.exited;
+}
+
+test.before(async () => {
+  chrome = await sharedChrome();
+  fx = await startFixture();
+  sb = new Sandbox({ CDP_PORT_FILE: chrome.portFile });
+  const r = await sb.run(['open', fx.url('/')]);
+  tab = /Opened new tab: (\S+)/.exec(r.stdout)![1]!;
+});
+
+test.after(async () => {
+  if (process.env.SPEC_DEBUG) {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    for (const n of readdirSync(sb.runtime)) if (n.endsWith('.log')) console.log(readFileSync(`${sb.runtime}/${n}`, 'utf8'));
+  }
+  for (const r of running) r.child.kill('SIGKILL');
+  await sb.cleanup();
+  await fx.close();
+});
+
+test('a page that logged before cdp attached: console shows those messages', async () => {
+  const c = await CDP({ port: chrome.port });
+  const { targetId } = await c.Target.createTarget({ url: fx.url('/logs') });
+  await new Promise((r) => setTimeout(r, 500));
+  await c.close();
+  const out = await sb.run(['console', targetId.slice(0, 8)]);
+  assert.is(out.code, 0, out.stderr);
+  const lines = out.stdout.trimEnd().split('\n');
+  assert.match(lines[0]!, /^\d\d:\d\d:\d\d\.\d{3} \[log\] before attach 1 /);
+  assert.match(lines[1]!, /^\d\d:\d\d:\d\d\.\d{3} \[warn\] careful/);
+  assert.match(lines[2]!, /^\d\d:\d\d:\d\d\.\d{3} \[error\] TypeError: thrown early  \(http:\/\/127\.0\.0\.1:\d+\/logs:\d+:\d+\)$/);
+  const errs = await sb.run(['errors', targetId.slice(0, 8), '--json']);
+  const { entries } = JSON.parse(errs.stdout);
+  assert.is(entries.length, 1);
+  assert.is(entries[0].data.message, 'TypeError: thrown early');
+  const warn = JSON.parse((await sb.run(['console', targetId.slice(0, 8), '--level', 'warn', '--json'])).stdout);
+  assert.equal(warn.entries.map((e: { data: { text: string } }) => e.data.text), ['careful']);
+  const after = JSON.parse((await sb.run(['console', targetId.slice(0, 8), '--since', String(entries[0].id), '--json'])).stdout);
+  assert.equal(after.entries, []);
+});
+
+test('a watch --json client receives 10,000 console messages in order, each once', async () => {
+  const w = watcher([tab, '--json', '--events', 'console']);
+  await until(async () => (await watchers()) === 1, 10_000, 'subscribed');
+  const r = await sb.run(['eval', tab, 'for (let i = 0; i < 10000; i++) console.log("m" + i); "done"']);
+  assert.is(r.stdout, 'done\n');
+  await until(() => w.lines.length >= 10_000, 30_000, '10,000 events');
+  const got = events(w);
+  assert.is(got.length, 10_000);
+  for (let i = 0; i < got.length; i++) {
+    if (got[i].event !== 'console' || got[i].data.text !== `m${i}`) assert.unreachable(`event ${i}: ${JSON.stringify(got[i])}`);
+  }
+  assert.is(await stop(w), 0);
+});
+
+test('two watchers and a loop of one-shot commands: every watcher gets every event, every command its answer', async () => {
+  const a = watcher([tab, '--json', '--events', 'console']);
+  const b = watcher(['--all', '--json']);
+  await until(async () => (await watchers()) === 2, 10_000, 'subscribed');
+  for (let i = 0; i < 15; i++) {
+    const r = await sb.run(['eval', tab, `console.log("loop ${i}"); ${i} * 2`]);
+    assert.is(r.stdout, `${i * 2}\n`);
+  }
+  const want = Array.from({ length: 15 }, (_, i) => `loop ${i}`);
+  const texts = (r: Running) => events(r).filter((e) => e.event === 'console' && e.target.startsWith(tab)).map((e) => e.data.text);
+  await until(() => texts(a).length >= 15 && texts(b).length >= 15, 10_000, 'both watchers');
+  assert.equal(texts(a), want);
+  assert.equal(texts(b), want);
+  await Promise.all([stop(a), stop(b)]);
+});
+
+test('a paused watcher does not slow the others, and on resuming gets a dropped event with the right count', async () => {
+  const { port, token } = discovery(sb);
+  const paused = await Peer.authed(port, token);
+  const { result } = await paused.call('w', 'watch', { target: tab, events: ['console'] });
+  assert.equal(result.events, ['console']);
+  (paused.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  const live = watcher([tab, '--json', '--events', 'console']);
+  await until(async () => (await watchers()) === 2, 10_000, 'subscribed');
+  const total = 30_000;
+  const r = await sb.run(['eval', tab, `const pad = "x".repeat(1000); for (let i = 0; i < ${total}; i++) console.log(i, pad); "ok"`]);
+  assert.is(r.stdout, 'ok\n');
+  await until(() => live.lines.length >= total, 60_000, 'the live watcher has everything');
+  assert.is(events(live).length, total, 'the live watcher lost nothing while the other was paused');
+  (paused.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+  await paused.next((f) => f.event === 'dropped', 30_000);
+  const count = () => paused.frames.filter((f) => f.event === 'console').length;
+  const dropped = () => paused.frames.filter((f) => f.event === 'dropped').reduce((n, f) => n + f.data.count, 0);
+  await until(() => count() + dropped() >= total, 30_000, 'everything accounted for');
+  assert.ok(dropped() > 0, 'some were dropped');
+  assert.is(count() + dropped(), total);
+  const idx = paused.frames.filter((f) => f.event === 'console').map((f) => Number(String(f.data.text).split(' ')[0]));
+  assert.equal(idx, [...idx].sort((x, y) => x - y), 'what it did get is in order');
+  paused.close();
+  await stop(live);
+});
+
+test('network events carry 200 and 404; a closed port is requestfailed; requests filters them', async () => {
+  const w = watcher([tab, '--json', '--events', 'network']);
+  await until(async () => (await watchers()) === 1, 10_000, 'subscribed');
+  const closed = `http://127.0.0.1:${await closedPort()}/nothing`;
+  await sb.run(['eval', tab, `Promise.all([fetch("${fx.url('/form')}"), fetch("${fx.url('/missing')}"), fetch("${closed}").catch(() => 0)]).then(() => 1)`]);
+  await until(() => events(w).filter((e) => e.event !== 'request').length >= 3, 10_000, 'three finished requests');
+  const byUrl = (url: string, kind: string) => events(w).find((e) => e.data.url === url && e.event === kind);
+  assert.is(byUrl(fx.url('/form'), 'response').data.status, 200);
+  assert.is(byUrl(fx.url('/form'), 'response').data.mimeType, 'text/html');
+  assert.is(byUrl(fx.url('/missing'), 'response').data.status, 404);
+  assert.ok(byUrl(closed, 'request'), 'request event');
+  assert.is(byUrl(closed, 'requestfailed').data.errorText, 'net::ERR_CONNECTION_REFUSED');
+  const notFound = await sb.run(['requests', tab, '--status', '404']);
+  assert.match(notFound.stdout, new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} #\\d+ GET 404  fetch  text/html  \\d+B  \\d+ms  ${fx.url('/missing')}\\n$`));
+  const failed = await sb.run(['requests', tab, '--failed']);
+  assert.match(failed.stdout, new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} #\\d+ GET FAILED net::ERR_CONNECTION_REFUSED  fetch  ${closed}\\n$`));
+  const bad = await sb.run(['requests', tab, '--status', 'teapot']);
+  assert.equal([bad.stderr, bad.code], ['Error: --status takes a code (404), a class (4xx) or a comparison (>=400), got: teapot\n', 2]);
+  await stop(w);
+});
+
+test('watch prints human lines, and exits cleanly when its tab closes', async () => {
+  const opened = await sb.run(['open', fx.url('/form')]);
+  const other = /Opened new tab: (\S+)/.exec(opened.stdout)![1]!;
+  const w = watcher([other]);
+  await until(async () => (await watchers()) === 1, 10_000, 'subscribed');
+  await sb.run(['eval', other, 'console.info("hello", 42)']);
+  await until(() => w.lines.some((l) => l.includes('console.info')), 10_000, 'a console line');
+  assert.match(w.lines.find((l) => l.includes('console.info'))!, new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${other.slice(0, 8)} console.info hello 42`));
+  assert.match(w.stderr, /^watching 1 tab for console, error, request, response, requestfailed, navigation, load, dialog, target \(Ctrl-C to stop\)\n/);
+  const c = await CDP({ port: chrome.port });
+  const { targetInfos } = await c.Target.getTargets();
+  await c.Target.closeTarget({ targetId: targetInfos.find((t) => t.targetId.startsWith(other))!.targetId });
+  await c.close();
+  assert.is(await w.exited, 0);
+  assert.match(w.lines.filter(Boolean).at(-1)!, / target destroyed$/);
+});
+
+test('watch rejects unknown kinds before starting anything', async () => {
+  const r = await sb.run(['watch', tab, '--events', 'console,bogus']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /^Error: unknown event kind "bogus": use console, error, network/);
+});
+
+test('the library: connect(), call(), and watch() as an async iterator that unsubscribes on break', async () => {
+  const saved = { ...process.env };
+  Object.assign(process.env, { CDP_RUNTIME_DIR: sb.runtime, CDP_PORT_FILE: chrome.portFile });
+  try {
+    const { connect } = (await import('../dist/index.js' as string)) as typeof import('../lib/index.js');
+    const cdp = await connect();
+    const { pages } = await cdp.call('list') as { pages: Array<{ targetId: string }> };
+    const target = pages.find((p) => p.targetId.startsWith(tab))!.targetId;
+    const seen: string[] = [];
+    const iter = cdp.watch(target, ['console']);
+    const first = iter.next();
+    first.catch(() => {});
+    await until(async () => (await watchers()) === 1, 10_000, 'subscribed');
+    await cdp.call('eval', { target, expression: 'for (const x of ["a", "b", "c", "d"]) console.log(x)' });
+    seen.push((await first).value!.data.text as string);
+    for await (const e of iter) {
+      seen.push(e.data.text as string);
+      if (seen.length === 3) break;
+    }
+    assert.equal(seen, ['a', 'b', 'c']);
+    await until(async () => (await watchers()) === 0, 5000, 'unsubscribed');
+    await cdp.close();
+  } finally {
+    process.env = saved;
+  }
+});
+
+test.run();
