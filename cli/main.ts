@@ -126,6 +126,14 @@ async function run(argv: string[], out: () => Output): Promise<number> {
     session = await client.connectOrStart(startOpts);
   }
   if (def.streams) return streamEvents(session, def.name, params, output);
+  if (def.name === 'repl') {
+    const { runRepl } = await import('./repl.js');
+    try {
+      return await runRepl(session, target, client.runtimeDir());
+    } finally {
+      await session.close();
+    }
+  }
   try {
     output.result(def.name, await session.call(def.name, params), target);
   } finally {

@@ -81,13 +81,20 @@ export class Client implements Session {
   }
 
   /** Like `call`, and also tells the request id (a watch's subscription id). */
-  callWithId(cmd: string, params: Record<string, unknown> = {}): Promise<{ id: RequestId; result: unknown }> {
-    if (this.closeError) return Promise.reject(this.closeError);
+  async callWithId(cmd: string, params: Record<string, unknown> = {}): Promise<{ id: RequestId; result: unknown }> {
+    const { id, done } = this.start(cmd, params);
+    return { id, result: await done };
+  }
+
+  /** Sends a request and hands back its id at once (to `cancel` it), and its answer. */
+  start(cmd: string, params: Record<string, unknown> = {}): { id: number; done: Promise<unknown> } {
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: (result) => resolve({ id, result }), reject });
+    if (this.closeError) return { id, done: Promise.reject(this.closeError) };
+    const done = new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
       this.ws.send(JSON.stringify({ id, cmd, params }));
     });
+    return { id, done };
   }
 
   /** Streams events of one tab, or of every tab with `{ all: true }`; see watchEvents. */

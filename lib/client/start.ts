@@ -233,3 +233,4 @@ export async function connectAll(platform: PlatformEnv = currentPlatform()): Pro
   }
   return clients;
 }
+export { runtimeDir } from '../runtime/paths.js';

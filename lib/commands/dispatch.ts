@@ -21,7 +21,7 @@ export async function dispatch(
   engine: Engine, cmd: string, params: Record<string, unknown>, signal: AbortSignal, stream?: StreamControl,
 ): Promise<unknown> {
   const def = findCommand(cmd);
-  if (!def) throw new CdpdError('UNKNOWN_COMMAND', `Unknown command: ${cmd}. Run "cdp --help" for the list.`);
+  if (!def || def.cliOnly) throw new CdpdError('UNKNOWN_COMMAND', `Unknown command: ${cmd}. Run "cdp --help" for the list.`);
   let page: Page | undefined;
   if (def.target === 'required') {
     const target = params.target;

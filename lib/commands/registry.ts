@@ -6,14 +6,14 @@ import { click, clickxy, loadall, type } from './input.js';
 import { nav } from './navigation.js';
 import { evalraw, evaluate, html, net, snap } from './perception.js';
 import { consoleCmd, errors, requests, unwatch, watch } from './observe.js';
-import { list, open, status, stop } from './targets.js';
+import { list, open, repl, status, stop } from './targets.js';
 import type { CommandDef } from './types.js';
 
 /** All commands in help order. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: ReadonlyArray<CommandDef<any, any>> = [
   list, open, snap, evaluate, shot, html, nav, net, click, clickxy, type, loadall, evalraw,
-  consoleCmd, errors, requests, watch, unwatch, stop, status,
+  consoleCmd, errors, requests, watch, unwatch, repl, stop, status,
 ];
 
 const byName = new Map<string, CommandDef<any, any>>();

@@ -82,3 +82,15 @@ export const status = defineCommand({
     return { ...base, pages: pages.length, attached: pages.filter((p) => p.attached).map(({ prefix, url }) => ({ prefix, url })) };
   },
 });
+
+export const repl = defineCommand({
+  name: 'repl',
+  summary: 'interactive session: JavaScript in the tab, dot-commands (.snap, .nav <url>, .use <t>, .watch)',
+  target: 'optional',
+  args: [],
+  cliOnly: true,
+  parse: () => ({}),
+  async run() {
+    throw new CdpdError('UNKNOWN_COMMAND', 'repl runs in the CLI: "cdp repl [target]"');
+  },
+});

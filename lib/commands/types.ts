@@ -74,6 +74,8 @@ export interface CommandDef<P extends object = Record<string, unknown>, R = unkn
   streams?: boolean;
   /** Only on the wire (unwatch): not a CLI command. */
   wireOnly?: boolean;
+  /** Only in the CLI (repl): the daemon does not run it. */
+  cliOnly?: boolean;
   /** argv (after the target) and options → wire params. Throws USAGE errors; runs before any daemon is contacted. */
   parse(args: string[], opts: Record<string, unknown>, env: ParseEnv): P;
   /** Does the work in the daemon (or in-process with --no-daemon). */

@@ -151,6 +151,13 @@ export class DaemonServer {
         return;
       }
       const req = parsed.request;
+      if (req.cmd === 'cancel') {
+        // Aborts another in-flight request of this connection; that request answers CANCELLED.
+        const ac = inflight.get(req.params?.request as RequestFrame['id']);
+        ac?.abort(new CdpdError('CANCELLED', 'Cancelled by the client.'));
+        conn.send({ id: req.id, ok: true, result: { cancelled: Boolean(ac) } });
+        return;
+      }
       if (inflight.has(req.id)) {
         conn.send({ id: req.id, ok: false, error: { code: 'BAD_REQUEST', message: `id ${JSON.stringify(req.id)} is already in flight` } });
         return;
