@@ -60,6 +60,8 @@ export class Tabs {
   private readonly attaching = new Map<string, Promise<Attached>>();
   private readonly bySession = new Map<string, Attached>();
   private readonly pageListeners = new Set<PageEventListener>();
+  /** Targets as Chrome's discovery events describe them: resolves prefixes without a round trip. */
+  private readonly known = new Map<string, TargetInfo>();
   private readonly historySize: number;
   private seq = 0;
   /** When true, every new page is attached as it opens (a `watch --all` is running). */
@@ -94,6 +96,14 @@ export class Tabs {
   async resolve(prefix: string): Promise<PageInfo> {
     if (typeof prefix !== 'string' || prefix.length === 0) {
       throw new CdpdError('USAGE', 'target ID required. Run "cdp list" first.');
+    }
+    // The hot path: one match among the targets discovery told us about. Anything else
+    // (none, several) asks Chrome, so a stale view never decides a miss.
+    const lower = prefix.toLowerCase();
+    const cached = [...this.known.values()].filter((t) => isUserPage(t) && t.targetId.toLowerCase().startsWith(lower));
+    if (cached.length === 1) {
+      const t = cached[0]!;
+      return { targetId: t.targetId, prefix: t.targetId.slice(0, MIN_PREFIX), title: t.title, url: t.url, attached: this.sessions.has(t.targetId) };
     }
     const pages = await this.list();
     const p = prefix.toLowerCase();
@@ -206,6 +216,7 @@ export class Tabs {
       case 'Target.targetCreated':
       case 'Target.targetInfoChanged': {
         const { targetInfo: t } = e.params as Protocol.Target.TargetCreatedEvent;
+        this.known.set(t.targetId, t);
         if (!isUserPage(t)) return;
         const action = e.method === 'Target.targetCreated' ? 'created' : 'changed';
         this.emit(t.targetId, { event: 'target', data: { action, targetId: t.targetId, url: t.url, title: t.title, timestamp: Date.now() } });
@@ -214,6 +225,7 @@ export class Tabs {
       }
       case 'Target.targetDestroyed': {
         const { targetId } = e.params as Protocol.Target.TargetDestroyedEvent;
+        this.known.delete(targetId);
         const a = this.sessions.get(targetId);
         if (a) this.forget(a, 'closed');
         this.emit(targetId, { event: 'target', data: { action: 'destroyed', targetId, timestamp: Date.now() } });

@@ -1,0 +1,188 @@
+// npm run bench: cdpd against baselines measured in the same run (ratios, not absolute
+// times: these machines are shared and noisy). Starts its own headless Chromium and fixture
+// server. --quick runs every case a few times (the smoke pass npm test runs); --json prints
+// the table as JSON.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import CDP from 'chrome-remote-interface';
+
+const quick = process.argv.includes('--quick');
+const asJson = process.argv.includes('--json');
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const N = (full, small) => (quick ? small : full);
+
+const env = { ...process.env };
+delete env.NODE_EXTRA_CA_CERTS; // adds ~30 ms to every node start and hides our own cost
+for (const k of Object.keys(env)) if (k.startsWith('CDP_')) delete env[k];
+const root = mkdtempSync(join(tmpdir(), 'cdpd-bench-'));
+const profile = join(root, 'profile');
+env.CDP_RUNTIME_DIR = join(root, 'run');
+env.HOME = join(root, 'home');
+Object.assign(process.env, { CDP_RUNTIME_DIR: env.CDP_RUNTIME_DIR });
+delete process.env.NODE_EXTRA_CA_CERTS;
+
+const chromeBin = process.env.CHROME_PATH || '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+async function startChrome() {
+  const proc = spawn(chromeBin, [...FLAGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: 'ignore' });
+  for (let i = 0; i < 400; i++) {
+    try {
+      const [port, path] = readFileSync(join(profile, 'DevToolsActivePort'), 'utf8').trim().split('\n');
+      if (port && path) return { proc, port: Number(port), portFile: join(profile, 'DevToolsActivePort') };
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('Chromium did not start');
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const time = async (fn) => {
+  const t = now();
+  await fn();
+  return now() - t;
+};
+async function samples(n, fn) {
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(await time(fn));
+  return out;
+}
+// Async, because the fixture server answers from this process.
+const run = (args, input) => new Promise((resolve, reject) => {
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`cdp ${args.join(' ')}: ${err}`))));
+  child.stdin.end(input ?? '');
+});
+const bare = () => new Promise((resolve) => spawn(process.execPath, ['-e', '0'], { env, stdio: 'ignore' }).on('close', resolve));
+
+const chrome = await startChrome();
+env.CDP_PORT_FILE = chrome.portFile;
+process.env.CDP_PORT_FILE = chrome.portFile;
+const big = `<!doctype html><title>Big</title>${Array.from({ length: 5000 }, (_, i) => `<button>b${i}</button>`).join('')}`;
+const server = createServer((req, res) => res.end(req.url === '/big' ? big : '<title>x</title>ok')).listen(0, '127.0.0.1');
+await new Promise((r) => server.once('listening', r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+const rows = [];
+const row = (name, cdpd, base, target, pass, note = '') => rows.push({ case: name, cdpd: +cdpd.toFixed(3), baseline: +base.toFixed(3), ratio: +(cdpd / base).toFixed(3), target, pass, note });
+
+try {
+  const direct = await CDP({ port: chrome.port });
+  const tab = /Opened new tab: (\S+)/.exec(await run(['open', `${origin}/`]))[1];
+  const { targetInfos } = await direct.Target.getTargets();
+  const targetId = targetInfos.find((t) => t.targetId.startsWith(tab)).targetId;
+
+  // one-shot: a fresh `cdp eval` with the daemon warm, against `node -e 0`.
+  for (let i = 0; i < 3; i++) await run(['eval', tab, '1+1']);
+  const nodeStart = await samples(N(30, 3), bare);
+  const oneShot = await samples(N(30, 3), () => run(['eval', tab, '1+1']));
+  row('one-shot command (ms)', median(oneShot), median(nodeStart), '≤ 1.35', median(oneShot) / median(nodeStart) <= 1.35);
+
+  // cold attach: first command with Chrome up and no daemon, against the same command warm.
+  const cold = await samples(N(5, 1), async () => {
+    await run(['stop']);
+    await new Promise((r) => setTimeout(r, 300));
+    await run(['list']);
+  });
+  const warm = await samples(N(10, 2), () => run(['list']));
+  row('cold attach (ms)', median(cold), median(warm), '≤ 4', median(cold) / median(warm) <= 4);
+
+  // session latency and throughput over one library connection, against direct CRI.
+  const { connect } = await import('../dist/index.js');
+  const lib = await connect();
+  const { sessionId } = await direct.Target.attachToTarget({ targetId, flatten: true });
+  const evals = N(2000, 50);
+  const directSeq = await time(async () => {
+    for (let i = 0; i < evals; i++) await direct.send('Runtime.evaluate', { expression: '1+1', returnByValue: true }, sessionId);
+  });
+  const libSeq = await time(async () => {
+    for (let i = 0; i < evals; i++) await lib.call('eval', { target: targetId, expression: '1+1' });
+  });
+  row(`session latency, ${evals} sequential evals (ms)`, libSeq, directSeq, '≤ 1.3', libSeq / directSeq <= 1.3);
+  const directPar = await time(() => Promise.all(Array.from({ length: evals }, () => direct.send('Runtime.evaluate', { expression: '1+1', returnByValue: true }, sessionId))));
+  const libPar = await time(() => Promise.all(Array.from({ length: evals }, () => lib.call('eval', { target: targetId, expression: '1+1' }))));
+  row(`session throughput, ${evals} concurrent evals (ms)`, libPar, directPar, 'rate ≥ 0.7 × direct', directPar / libPar >= 0.7);
+
+  // REPL: lines piped into `cdp repl`, against the session latency case.
+  const lines = N(2000, 50);
+  const replMs = await time(() => run(['repl', tab], '1+1\n'.repeat(lines)));
+  row(`REPL, ${lines} piped lines (ms)`, replMs, libSeq * (lines / evals), '≤ 1.5', replMs / (libSeq * (lines / evals)) <= 1.5);
+
+  // event stream: console messages until a watch client has them all, against a direct subscriber.
+  const msgs = N(10_000, 500);
+  await direct.send('Runtime.enable', {}, sessionId);
+  const burst = `for (let i = 0; i < ${msgs}; i++) console.log("m" + i)`;
+  const directEvents = await time(() => new Promise((resolve) => {
+    let n = 0;
+    const on = (p, sid) => { if (sid === sessionId && ++n === msgs) { direct.removeListener('Runtime.consoleAPICalled', on); resolve(); } };
+    direct.on('Runtime.consoleAPICalled', on);
+    direct.send('Runtime.evaluate', { expression: burst }, sessionId);
+  }));
+  let got = 0;
+  const iter = lib.watch(targetId, ['console']);
+  const first = iter.next();
+  await new Promise((r) => setTimeout(r, 200));
+  const watchMs = await time(async () => {
+    lib.call('eval', { target: targetId, expression: burst });
+    await first;
+    got = 1;
+    for await (const _ of iter) if (++got === msgs) break;
+  });
+  row(`event stream, ${msgs} console messages (ms)`, watchMs, directEvents, '≤ 1.3, zero lost', watchMs / directEvents <= 1.3 && got === msgs, `${got} received`);
+
+  // big snapshot: `snap` of a 5,000-element page, against getFullAXTree direct.
+  await run(['nav', tab, `${origin}/big`]);
+  const directSnap = await samples(N(5, 1), () => direct.send('Accessibility.getFullAXTree', {}, sessionId));
+  const libSnap = await samples(N(5, 1), () => lib.call('snap', { target: targetId }));
+  row('big snapshot, 5,000 elements (ms)', median(libSnap), median(directSnap), '≤ 2', median(libSnap) / median(directSnap) <= 2);
+
+  // many tabs: `list` with 100 tabs open, against Target.getTargets direct; no attach.
+  const tabs = N(100, 10);
+  for (let i = 0; i < tabs; i++) await direct.Target.createTarget({ url: 'about:blank' });
+  const directList = await samples(N(10, 2), () => direct.Target.getTargets());
+  const libList = await samples(N(10, 2), () => lib.call('list'));
+  const st = await lib.call('status');
+  row(`many tabs, list of ${tabs + 2} (ms)`, median(libList), median(directList), '≤ 1.5, no attach', median(libList) / median(directList) <= 1.5 && st.attached.length <= 1, `${st.attached.length} attached`);
+
+  // memory: daemon RSS idle, and after attaching to every tab.
+  const rss = () => Number(readFileSync(`/proc/${st.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
+  const idle = rss();
+  const { pages } = await lib.call('list');
+  for (const p of pages) await lib.call('eval', { target: p.targetId, expression: '1' });
+  const attached = rss();
+  rows.push({ case: 'daemon RSS idle (MiB)', cdpd: +idle.toFixed(1), baseline: null, ratio: null, target: '≤ 60', pass: idle <= 60, note: '' });
+  rows.push({ case: `daemon RSS, ${pages.length} tabs attached (MiB)`, cdpd: +attached.toFixed(1), baseline: null, ratio: null, target: '≤ 150', pass: attached <= 150, note: '' });
+  await lib.close();
+  await direct.close();
+} finally {
+  spawnSync(process.execPath, [CLI, 'stop'], { env });
+  chrome.proc.kill('SIGKILL');
+  await new Promise((r) => chrome.proc.once('exit', r));
+  server.close();
+  try {
+    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  } catch { /* Chromium's last writes can race the removal; a temp dir left behind is harmless */ }
+}
+
+if (asJson) {
+  console.log(JSON.stringify({ quick, node: process.version, rows }, null, 2));
+} else {
+  const cols = ['case', 'cdpd', 'baseline', 'ratio', 'target', 'pass', 'note'];
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '—').length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c ?? '—').padEnd(width[i])).join(' | ')} |`;
+  console.log(line(cols));
+  console.log(`|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(cols.map((c) => (c === 'pass' ? (r.pass ? 'pass' : 'FAIL') : r[c]))));
+}
+process.exit(0);

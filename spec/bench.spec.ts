@@ -1,0 +1,33 @@
+/**
+ * One fast smoke pass of the benchmark code, so `npm run bench` cannot rot. No timing is
+ * asserted here: benchmarks are not tests.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { chromePath } from './helpers/chrome.js';
+
+const test = suite('bench');
+const BENCH = fileURLToPath(new URL('../scripts/bench.mjs', import.meta.url));
+
+test('npm run bench --quick measures every case', async () => {
+  chromePath();
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, [BENCH, '--quick', '--json'], { timeout: 120_000, env: { ...process.env, CHROME_PATH: chromePath() } }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+  const { rows } = JSON.parse(out) as { rows: Array<{ case: string; cdpd: number; baseline: number | null; ratio: number | null }> };
+  const names = rows.map((r) => r.case.split(/[,(]/)[0]!.trim());
+  assert.equal(names, ['one-shot command', 'cold attach', 'session latency', 'session throughput', 'REPL', 'event stream', 'big snapshot', 'many tabs', 'daemon RSS idle', 'daemon RSS']);
+  for (const r of rows) {
+    assert.ok(Number.isFinite(r.cdpd) && r.cdpd > 0, `${r.case}: ${r.cdpd}`);
+    if (r.baseline !== null) assert.ok(Number.isFinite(r.ratio), `${r.case}: ratio`);
+  }
+  const stream = rows.find((r) => r.case.startsWith('event stream')) as unknown as { note: string };
+  assert.match(stream.note, /^500 received$/);
+});
+
+test.run();
