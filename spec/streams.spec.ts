@@ -162,6 +162,28 @@ test('watch prints human lines, and exits cleanly when its tab closes', async ()
   assert.match(w.lines.filter(Boolean).at(-1)!, / target destroyed$/);
 });
 
+test('watch --all also streams tabs opened after it started', async () => {
+  const w = watcher(['--all', '--json', '--events', 'console,target']);
+  await until(async () => (await watchers()) === 1, 10_000, 'subscribed');
+  const opened = await sb.run(['open', fx.url('/logs')]);
+  const fresh = /Opened new tab: (\S+)/.exec(opened.stdout)![1]!;
+  await until(() => events(w).some((e) => e.target.startsWith(fresh) && e.event === 'console' && e.data.text.startsWith('before attach')), 10_000, 'the new tab\'s console');
+  assert.ok(events(w).some((e) => e.target.startsWith(fresh) && e.event === 'target' && e.data.action === 'created'), 'target created');
+  assert.is(await stop(w), 0);
+});
+
+test('--clear empties a history after reading it; --type filters requests', async () => {
+  await sb.run(['eval', tab, 'console.log("to clear"); fetch("/form").then(() => 1)']);
+  await new Promise((r) => setTimeout(r, 300));
+  const fetches = JSON.parse((await sb.run(['requests', tab, '--type', 'fetch', '--json'])).stdout).entries;
+  assert.ok(fetches.length > 0 && fetches.every((e: { data: { resourceType: string } }) => e.data.resourceType === 'Fetch'));
+  const docs = JSON.parse((await sb.run(['requests', tab, '--type', 'image', '--json'])).stdout).entries;
+  assert.ok(docs.every((e: { data: { resourceType: string } }) => e.data.resourceType === 'Image'));
+  const first = JSON.parse((await sb.run(['console', tab, '--clear', '--json'])).stdout);
+  assert.ok(first.entries.some((e: { data: { text?: string } }) => e.data.text === 'to clear'));
+  assert.equal(JSON.parse((await sb.run(['console', tab, '--json'])).stdout), { entries: [], dropped: 0 });
+});
+
 test('watch rejects unknown kinds before starting anything', async () => {
   const r = await sb.run(['watch', tab, '--events', 'console,bogus']);
   assert.is(r.code, 2);
