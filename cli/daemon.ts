@@ -7,14 +7,10 @@ import type { Endpoint } from '../lib/cdp/discover.js';
 import { startDaemon } from '../lib/daemon/daemon.js';
 import { exitCodeOf, toCdpdError } from '../lib/protocol/errors.js';
 import { VERSION } from '../lib/protocol/version.js';
+import { envNumber } from '../lib/runtime/paths.js';
 import { LOG_MARKERS } from '../lib/protocol/wire.js';
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-
-function envMs(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
 
 async function main(): Promise<void> {
   process.umask(0o077);
@@ -22,9 +18,9 @@ async function main(): Promise<void> {
   log(`cdpd ${VERSION} daemon starting, pid ${process.pid}, endpoint from ${endpoint.source}`);
   const daemon = await startDaemon({
     endpoint,
-    idleTimeoutMs: envMs('CDP_IDLE_TIMEOUT', 20 * 60_000),
-    consentTimeoutMs: envMs('CDP_CONSENT_TIMEOUT', 120_000),
-    launchTimeoutMs: envMs('CDP_LAUNCH_TIMEOUT', 30_000),
+    idleTimeoutMs: envNumber('CDP_IDLE_TIMEOUT', 20 * 60_000),
+    consentTimeoutMs: envNumber('CDP_CONSENT_TIMEOUT', 120_000),
+    launchTimeoutMs: envNumber('CDP_LAUNCH_TIMEOUT', 30_000),
     log,
   });
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => void daemon.shutdown(sig));

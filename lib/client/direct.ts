@@ -9,7 +9,7 @@ import { launchManaged } from '../cdp/launch.js';
 import { dispatch } from '../commands/dispatch.js';
 import { Tabs } from '../commands/tabs.js';
 import { ensurePrivateDir } from '../runtime/files.js';
-import { currentPlatform, managedProfileDir, runtimeDir } from '../runtime/paths.js';
+import { currentPlatform, envNumber, managedProfileDir, runtimeDir } from '../runtime/paths.js';
 import type { Session } from './client.js';
 import type { StartOptions } from './start.js';
 
@@ -21,13 +21,13 @@ export async function openDirect(opts: StartOptions = {}): Promise<Session> {
   if (endpoint.kind === 'managed') {
     const dir = runtimeDir(platform);
     ensurePrivateDir(dir);
-    wsUrl = (await launchManaged(platform, managedProfileDir(dir, endpoint.headed), endpoint.headed, 30_000, true)).wsUrl;
+    wsUrl = (await launchManaged(platform, managedProfileDir(dir, endpoint.headed), endpoint.headed, envNumber('CDP_LAUNCH_TIMEOUT', 30_000), true)).wsUrl;
   } else {
     wsUrl = endpoint.kind === 'http' ? await resolveHttpEndpoint(endpoint.url, 5000) : endpoint.url;
   }
   const browser = await BrowserConnection.connect({
     wsUrl,
-    connectTimeoutMs: 120_000,
+    connectTimeoutMs: envNumber('CDP_CONSENT_TIMEOUT', 120_000),
     onPending: () => opts.onNotice?.('waiting for Chrome to allow remote debugging: click Allow'),
   });
   const tabs = new Tabs(browser);

@@ -11,7 +11,7 @@ import { CdpdError, type ErrorCode, ERROR_CODES } from '../protocol/errors.js';
 import { VERSION } from '../protocol/version.js';
 import { LOG_MARKERS, PROTOCOL_VERSION, type DiscoveryFile } from '../protocol/wire.js';
 import { ensurePrivateDir, pidAlive, readPrivate, removeQuietly } from '../runtime/files.js';
-import { currentPlatform, daemonFiles, endpointKey, runtimeDir, type PlatformEnv } from '../runtime/paths.js';
+import { currentPlatform, daemonFiles, endpointKey, envNumber, runtimeDir, type PlatformEnv } from '../runtime/paths.js';
 import { Client } from './client.js';
 
 
@@ -115,15 +115,8 @@ function takeLock(lock: string): boolean {
 }
 
 /** Milliseconds to wait for a daemon to come up, not counting a consent wait. */
-function startTimeout(): number {
-  const n = Number(process.env.CDP_START_TIMEOUT);
-  return Number.isFinite(n) && n > 0 ? n : 45_000;
-}
-
-function consentTimeout(): number {
-  const n = Number(process.env.CDP_CONSENT_TIMEOUT);
-  return Number.isFinite(n) && n > 0 ? n : 120_000;
-}
+const startTimeout = () => envNumber('CDP_START_TIMEOUT', 45_000);
+const consentTimeout = () => envNumber('CDP_CONSENT_TIMEOUT', 120_000);
 
 async function spawnDaemon(endpoint: Endpoint, files: Files, opts: StartOptions): Promise<void> {
   const entry = fileURLToPath(new URL('./daemon.js', import.meta.url));

@@ -9,19 +9,16 @@ import { BrowserConnection, redactUrl, resolveHttpEndpoint } from '../cdp/connec
 import { endpointId, tcpProbe, type Endpoint } from '../cdp/discover.js';
 import { launchManaged, type ManagedBrowser } from '../cdp/launch.js';
 import { dispatch, type Engine } from '../commands/dispatch.js';
+import { HISTORY_SIZE } from '../commands/history.js';
 import { Tabs } from '../commands/tabs.js';
 import { CdpdError } from '../protocol/errors.js';
 import { VERSION } from '../protocol/version.js';
 import { LOG_MARKERS, PROTOCOL_VERSION, type BrowserInfo, type DiscoveryFile } from '../protocol/wire.js';
 import { ensurePrivateDir, readPrivate, removeQuietly, writePrivateAtomic } from '../runtime/files.js';
-import { currentPlatform, daemonFiles, endpointKey, managedProfileDir, runtimeDir } from '../runtime/paths.js';
+import { currentPlatform, daemonFiles, endpointKey, envNumber, managedProfileDir, runtimeDir } from '../runtime/paths.js';
 import { DaemonServer } from './server.js';
 import { Subscriptions } from './watch.js';
 
-function historySize(): number | undefined {
-  const n = Number(process.env.CDP_HISTORY);
-  return Number.isInteger(n) && n > 0 ? n : undefined;
-}
 
 
 /** Daemon settings, from the environment the first client gave it. */
@@ -82,7 +79,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     throw err;
   }
   const version = await browser.send('Browser.getVersion');
-  const tabs = new Tabs(browser, historySize());
+  const tabs = new Tabs(browser, Math.floor(envNumber('CDP_HISTORY', HISTORY_SIZE)));
   await tabs.init();
   const subscriptions = new Subscriptions(tabs);
   const browserInfo: BrowserInfo = { endpoint: wsUrl, product: version.product, managed: Boolean(managed) };

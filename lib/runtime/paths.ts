@@ -47,3 +47,9 @@ export function daemonFiles(dir: string, key: string) {
 export function managedProfileDir(dir: string, headed: boolean): string {
   return join(dir, headed ? 'profile-headed' : 'profile');
 }
+
+/** A positive number from the environment (a timeout in ms, a size), or the fallback. */
+export function envNumber(name: string, fallback: number, env: Record<string, string | undefined> = process.env): number {
+  const n = Number(env[name]);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
