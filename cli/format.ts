@@ -134,6 +134,7 @@ export function formatResult(cmd: string, r: Any, target: string): string {
       ? `Clicked "${r.selector}" ${r.clicks} time(s) until it disappeared`
       : `Clicked "${r.selector}" ${r.clicks} time(s); it was still there after 5 minutes`;
     case 'evalraw': return JSON.stringify(r, null, 2);
+    case 'dialog': return `${r.action === 'accept' ? 'Accepted' : 'Dismissed'} ${r.type} ${JSON.stringify(r.message)}`;
     case 'console':
     case 'errors':
     case 'requests': return (r.entries as Any[]).map(entryLine).join('\n');

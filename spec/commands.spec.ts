@@ -153,6 +153,22 @@ test('loadall clicks until the element is gone', async () => {
   assert.is(await evalIn('document.querySelectorAll("li").length'), '4');
 });
 
+test('a dialog makes commands fail at once with what to do; dialog accept answers it', async () => {
+  const blocked = `Error: A JavaScript confirm dialog is open on tab ${tab.slice(0, 8)}: "sure?". It blocks the page until answered: cdp dialog ${tab.slice(0, 8)} accept, or cdp dialog ${tab.slice(0, 8)} dismiss.\n`;
+  const r = await cdp('eval', tab, 'window.answer = confirm("sure?"); 1');
+  assert.equal([r.stdout, r.stderr, r.code], ['', blocked, 1]);
+  assert.equal([(await cdp('eval', tab, '2')).stderr], [blocked]);
+  assert.is(ok(await cdp('dialog', tab, 'accept'), 'dialog accept'), 'Accepted confirm "sure?"\n');
+  assert.is(await evalIn('window.answer'), 'true');
+  await cdp('eval', tab, 'window.name2 = prompt("name?"); 1');
+  assert.is(ok(await cdp('dialog', tab, 'accept', 'Ada', 'L.'), 'dialog accept text'), 'Accepted prompt "name?"\n');
+  assert.is(await evalIn('window.name2'), 'Ada L.');
+  const none = await cdp('dialog', tab, 'dismiss');
+  assert.equal([none.stdout, none.stderr, none.code], ['', 'Error: No dialog is open on this tab.\n', 1]);
+  const bad = await cdp('dialog', tab, 'maybe');
+  assert.equal([bad.stderr, bad.code], ['Error: dialog takes "accept [text]" or "dismiss"\n', 2]);
+});
+
 test('evalraw sends a raw CDP command on the tab session', async () => {
   const out = ok(await cdp('evalraw', tab, 'Runtime.evaluate', '{"expression":', '"6*7",', '"returnByValue":true}'), 'evalraw');
   assert.equal(JSON.parse(out), { result: { type: 'number', value: 42, description: '42' } });

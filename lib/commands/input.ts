@@ -116,3 +116,22 @@ export const loadall = defineCommand({
     }
   },
 });
+
+export const dialog = defineCommand({
+  name: 'dialog',
+  summary: 'answer the alert, confirm, prompt or beforeunload dialog open on the tab: accept [text] | dismiss',
+  target: 'required',
+  args: [{ name: 'action', required: true }, { name: 'text', variadic: true }],
+  parse(args) {
+    const [action, ...text] = args;
+    if (action !== 'accept' && action !== 'dismiss') throw usage('dialog takes "accept [text]" or "dismiss"');
+    return text.length ? { action, text: joined(text) } : { action };
+  },
+  async run(ctx, params: { action: string; text?: string }) {
+    if (params.action !== 'accept' && params.action !== 'dismiss') throw usage('dialog takes "accept [text]" or "dismiss"');
+    const open = ctx.page.dialog;
+    if (!open) throw new CdpdError('NO_DIALOG', 'No dialog is open on this tab.');
+    await ctx.page.answerDialog(params.action === 'accept', typeof params.text === 'string' ? params.text : undefined);
+    return { action: params.action, type: open.type, message: open.message };
+  },
+});

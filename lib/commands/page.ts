@@ -55,22 +55,50 @@ export class Page {
     return this.guard(p).finally(() => off());
   }
 
-  /** Rejects when the tab closes or the client goes away, whichever comes first. */
-  guard<T>(work: Promise<T>): Promise<T> {
+  /** The dialog open on this tab, if any. */
+  get dialog(): Attached['dialog'] {
+    return this.attached.dialog;
+  }
+
+  /**
+   * Rejects when the tab closes, the client goes away, or a JavaScript dialog blocks the
+   * page, whichever comes first. `dialogs: 'allow'` is for the calls that answer one.
+   */
+  guard<T>(work: Promise<T>, dialogs: 'fail' | 'allow' = 'fail'): Promise<T> {
     const signals = [this.attached.closed.signal, this.signal];
     const fired = signals.find((s) => s.aborted);
-    if (fired) {
+    const blocked = dialogs === 'fail' ? this.dialogError() : undefined;
+    if (fired || blocked) {
       work.catch(() => {});
-      return Promise.reject(fired.reason);
+      return Promise.reject(fired ? fired.reason : blocked);
     }
     return new Promise<T>((resolve, reject) => {
       const onAbort = (ev: Event) => reject((ev.target as AbortSignal).reason);
+      const onDialog = () => reject(this.dialogError());
       for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+      if (dialogs === 'fail') this.attached.dialogListeners.add(onDialog);
       const done = () => {
         for (const s of signals) s.removeEventListener('abort', onAbort);
+        this.attached.dialogListeners.delete(onDialog);
       };
       work.then((v) => { done(); resolve(v); }, (e) => { done(); reject(e); });
     });
+  }
+
+  /** Answers the open dialog. */
+  answerDialog(accept: boolean, promptText?: string): Promise<unknown> {
+    const params = promptText === undefined ? { accept } : { accept, promptText };
+    return this.guard(this.browser.send('Page.handleJavaScriptDialog', params, this.sessionId, this.timeoutMs), 'allow');
+  }
+
+  private dialogError(): CdpdError | undefined {
+    const d = this.attached.dialog;
+    if (!d) return undefined;
+    const prefix = this.targetId.slice(0, 8);
+    return new CdpdError('DIALOG_OPEN',
+      `A JavaScript ${d.type} dialog is open on tab ${prefix}: ${JSON.stringify(d.message)}. It blocks the page until answered: ` +
+      `cdp dialog ${prefix} accept${d.type === 'prompt' ? ' [text]' : ''}, or cdp dialog ${prefix} dismiss.`,
+      { dialog: d });
   }
 
   /**

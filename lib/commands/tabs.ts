@@ -48,6 +48,10 @@ export interface Attached {
   listeners: Set<(e: RawEvent) => void>;
   translator: EventTranslator;
   history: TabHistory;
+  /** The JavaScript dialog open on the tab, if any; it blocks the page until answered. */
+  dialog: { type: string; message: string; defaultPrompt: string } | undefined;
+  /** Called when a dialog opens, so calls waiting on the blocked page fail at once. */
+  dialogListeners: Set<() => void>;
 }
 
 /** Called with every page event of every attached tab, and with target events. */
@@ -150,6 +154,12 @@ export class Tabs {
     return pages.map((p) => p.targetId);
   }
 
+  /** Dismisses every dialog cdp knows is open: one left behind blocks its tab for good. */
+  async dismissDialogs(): Promise<void> {
+    await Promise.all([...this.sessions.values()].filter((a) => a.dialog).map((a) =>
+      this.browser.send('Page.handleJavaScriptDialog', { accept: false }, a.sessionId, 2000).catch(() => {})));
+  }
+
   /** Drops the session to one tab; the tab stays open. */
   async detach(targetId: string): Promise<boolean> {
     const a = this.sessions.get(targetId);
@@ -169,15 +179,27 @@ export class Tabs {
         const a: Attached = {
           targetId, sessionId, closed: new AbortController(), listeners: new Set(),
           translator: new EventTranslator(), history: new TabHistory(() => ++this.seq, this.historySize),
+          dialog: undefined, dialogListeners: new Set(),
         };
         this.sessions.set(targetId, a);
         this.bySession.set(sessionId, a);
         // Events flow from here on; Runtime.enable replays what the page logged before.
-        await Promise.all([
-          this.browser.send('Runtime.enable', undefined, sessionId),
-          this.browser.send('Network.enable', {}, sessionId),
-          this.browser.send('Page.enable', undefined, sessionId),
-        ]);
+        try {
+          await Promise.all([
+            this.browser.send('Runtime.enable', undefined, sessionId),
+            this.browser.send('Network.enable', {}, sessionId),
+            this.browser.send('Page.enable', undefined, sessionId),
+          ]);
+        } catch (err) {
+          this.forget(a, 'unresponsive');
+          this.browser.send('Target.detachFromTarget', { sessionId }).catch(() => {});
+          if (err instanceof CdpdError && err.code === 'TIMEOUT') {
+            throw new CdpdError('TIMEOUT', `The tab ${targetId.slice(0, MIN_PREFIX)} does not answer: its page is busy, or blocked by a ` +
+              'JavaScript dialog opened before cdp attached (answer it in the browser, or close the tab). ' +
+              `(${err.message})`);
+          }
+          throw err;
+        }
         return a;
       })().finally(() => this.attaching.delete(targetId));
       this.attaching.set(targetId, pending);
@@ -200,6 +222,13 @@ export class Tabs {
       const a = this.bySession.get(e.sessionId);
       if (!a) return;
       for (const l of a.listeners) l(e);
+      if (e.method === 'Page.javascriptDialogOpening') {
+        const p = e.params as Protocol.Page.JavascriptDialogOpeningEvent;
+        a.dialog = { type: p.type, message: p.message, defaultPrompt: p.defaultPrompt ?? '' };
+        for (const l of a.dialogListeners) l();
+      } else if (e.method === 'Page.javascriptDialogClosed') {
+        a.dialog = undefined;
+      }
       const ev = a.translator.translate(e);
       if (ev) {
         a.history.record(ev);

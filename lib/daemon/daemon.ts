@@ -119,6 +119,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       clearTimeout(idleTimer);
       removeOwnDiscovery(files.discovery);
       await server.close().catch(() => {});
+      await tabs.dismissDialogs();
       await browser.close();
       await managed?.close();
       resolveClosed(reason);

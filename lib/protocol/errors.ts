@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   ELEMENT_NOT_FOUND: { exit: EXIT.FAILED, summary: 'no element matches the selector' },
   JS_EXCEPTION: { exit: EXIT.FAILED, summary: 'the evaluated JavaScript threw' },
   NAVIGATION_FAILED: { exit: EXIT.FAILED, summary: 'the page could not be loaded' },
+  DIALOG_OPEN: { exit: EXIT.FAILED, summary: 'a JavaScript dialog blocks the tab: answer it with `cdp dialog`' },
+  NO_DIALOG: { exit: EXIT.FAILED, summary: '`cdp dialog` found no dialog open on the tab' },
   CDP_ERROR: { exit: EXIT.FAILED, summary: 'Chrome answered a CDP command with an error' },
   TIMEOUT: { exit: EXIT.FAILED, summary: 'an operation took longer than its timeout' },
   CANCELLED: { exit: EXIT.FAILED, summary: 'the client went away or cancelled the command' },
