@@ -114,25 +114,29 @@ async function run(argv: string[], out: () => Output): Promise<number> {
     output.result('status', { daemons: statuses }, target);
     return EXIT.OK;
   }
-  let session;
-  if (def.noStart) {
-    const { files } = await client.locate(startOpts);
-    session = await client.connectExisting(files);
-    if (!session) {
-      output.result(def.name, { stopped: false, detached: null }, target);
-      return EXIT.OK;
-    }
-  } else {
-    session = await client.connectOrStart(startOpts);
-  }
-  if (def.streams) return streamEvents(session, def.name, params, output);
-  if (def.name === 'repl') {
+  if (def.streams || def.name === 'repl') {
+    // Long-lived sessions take the full ws client; one-shot commands the light one.
+    const session = await client.connectOrStart(startOpts);
+    if (def.streams) return streamEvents(session, def.name, params, output);
     const { runRepl } = await import('./repl.js');
     try {
       return await runRepl(session, target, client.runtimeDir());
     } finally {
       await session.close();
     }
+  }
+  const { LiteClient } = await import('../lib/client/lite.js');
+  const openLite = (port: number, token: string) => LiteClient.open(port, token);
+  let session;
+  if (def.noStart) {
+    const { files } = await client.locate(startOpts);
+    session = await client.connectExisting(files, openLite);
+    if (!session) {
+      output.result(def.name, { stopped: false, detached: null }, target);
+      return EXIT.OK;
+    }
+  } else {
+    session = await client.connectOrStart(startOpts, openLite);
   }
   try {
     output.result(def.name, await session.call(def.name, params), target);

@@ -9,10 +9,23 @@ import { fileURLToPath } from 'node:url';
 import { endpointId, findEndpoint, type Endpoint, type FindOptions } from '../cdp/discover.js';
 import { CdpdError, type ErrorCode, ERROR_CODES } from '../protocol/errors.js';
 import { VERSION } from '../protocol/version.js';
-import { LOG_MARKERS, PROTOCOL_VERSION, type DiscoveryFile } from '../protocol/wire.js';
+import { LOG_MARKERS, PROTOCOL_VERSION, type DiscoveryFile, type WelcomeFrame } from '../protocol/wire.js';
 import { ensurePrivateDir, pidAlive, readPrivate, removeQuietly } from '../runtime/files.js';
 import { currentPlatform, daemonFiles, endpointKey, envNumber, runtimeDir, type PlatformEnv } from '../runtime/paths.js';
-import { Client } from './client.js';
+import type { Client } from './client.js';
+
+/** What connect-or-start hands back: an authenticated daemon connection. */
+export interface DaemonSession {
+  welcome: WelcomeFrame;
+  call(cmd: string, params?: Record<string, unknown>): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** Opens and authenticates a connection to the daemon on a port. */
+export type Opener<S extends DaemonSession> = (port: number, token: string) => Promise<S>;
+
+/** The full client (ws), loaded only when asked for: the one-shot CLI brings its own. */
+export const openClient: Opener<Client> = async (port, token) => (await import('./client.js')).Client.open(port, token);
 
 
 /** How to find (or start) the daemon. */
@@ -44,16 +57,18 @@ export function readDiscovery(path: string): DiscoveryFile | undefined {
 }
 
 /** Connects to the live daemon at `files`, or returns undefined (cleaning up a dead one). */
-export async function connectExisting(files: Files): Promise<Client | undefined> {
+export async function connectExisting<S extends DaemonSession = Client>(
+  files: Files, open: Opener<S> = openClient as unknown as Opener<S>,
+): Promise<S | undefined> {
   const info = readDiscovery(files.discovery);
   if (!info) return undefined;
   if (!pidAlive(info.pid)) {
     removeQuietly(files.discovery);
     return undefined;
   }
-  let client: Client;
+  let client: S;
   try {
-    client = await Client.open(info.port, info.token);
+    client = await open(info.port, info.token);
   } catch (err) {
     if (!pidAlive(info.pid)) removeQuietly(files.discovery);
     if ((err as CdpdError).details?.errno === 'ECONNREFUSED') return undefined;
@@ -70,15 +85,17 @@ export async function connectExisting(files: Files): Promise<Client | undefined>
 }
 
 /** Connects to the daemon for `opts`, starting one when none runs. */
-export async function connectOrStart(opts: StartOptions = {}): Promise<Client> {
+export async function connectOrStart<S extends DaemonSession = Client>(
+  opts: StartOptions = {}, open: Opener<S> = openClient as unknown as Opener<S>,
+): Promise<S> {
   const { endpoint, files, dir } = await locate(opts);
   ensurePrivateDir(dir);
   for (let attempt = 0; attempt < 5; attempt++) {
-    const existing = await connectExisting(files);
+    const existing = await connectExisting(files, open);
     if (existing) return existing;
     if (takeLock(files.lock)) {
       try {
-        const raced = await connectExisting(files);
+        const raced = await connectExisting(files, open);
         if (raced) return raced;
         await spawnDaemon(endpoint, files, opts);
       } finally {

@@ -1,0 +1,119 @@
+/**
+ * The one-shot CLI's minimal WebSocket client against the real `ws` server: handshake and
+ * accept check, masking (ws refuses unmasked client frames), 16- and 64-bit lengths both
+ * ways, fragmented messages, many frames in one chunk, ping, and close codes.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { encodeFrame, LiteSocket } from '../lib/client/lite.js';
+
+const test = suite('lite');
+let http: Server;
+let wss: WebSocketServer;
+let port = 0;
+let onConnection: (ws: WebSocket) => void = () => {};
+
+test.before(async () => {
+  http = createServer();
+  wss = new WebSocketServer({ server: http, perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
+  wss.on('connection', (ws) => onConnection(ws));
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+  port = (http.address() as AddressInfo).port;
+});
+
+test.after(() => new Promise<void>((r) => {
+  for (const ws of wss.clients) ws.terminate();
+  wss.close();
+  http.closeAllConnections();
+  http.close(() => r());
+}));
+
+function collect(sock: LiteSocket) {
+  const texts: string[] = [];
+  let close: [number, string] | undefined;
+  sock.handle((t) => texts.push(t), (code, reason) => (close = [code, reason]));
+  return { texts, get close() { return close; } };
+}
+
+const until = async (cond: () => boolean, what: string) => {
+  const end = Date.now() + 5000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+test('frames are masked and sized with 7-, 16- and 64-bit lengths', () => {
+  for (const [len, head] of [[5, 2], [125, 2], [126, 4], [65535, 4], [65536, 10]] as const) {
+    const f = encodeFrame(1, Buffer.alloc(len, 0x61));
+    assert.is(f.length, head + 4 + len);
+    assert.is(f[0], 0x81);
+    assert.is((f[1]! & 0x80) !== 0, true, 'mask bit');
+  }
+});
+
+test('echo: small, 70 KB and 2 MiB messages both ways, unicode intact', async () => {
+  onConnection = (ws) => ws.on('message', (d, bin) => ws.send(d, { binary: bin }));
+  const sock = await LiteSocket.open(port, 2000);
+  const c = collect(sock);
+  const msgs = ['hi', 'ü→✓ 🦀', 'x'.repeat(70_000), 'y'.repeat(2 * 1024 * 1024)];
+  for (const m of msgs) sock.sendText(m);
+  await until(() => c.texts.length === msgs.length, 'echoes');
+  assert.equal(c.texts, msgs);
+  await sock.close();
+});
+
+test('fragmented messages and many frames in one chunk are reassembled in order', async () => {
+  onConnection = (ws) => {
+    ws.send('frag-', { fin: false });
+    ws.send('ment-', { fin: false });
+    ws.send('ed', { fin: true });
+    for (let i = 0; i < 200; i++) ws.send(`m${i}`);
+  };
+  const sock = await LiteSocket.open(port, 2000);
+  const c = collect(sock);
+  await until(() => c.texts.length === 201, 'all messages');
+  assert.is(c.texts[0], 'frag-ment-ed');
+  assert.equal(c.texts.slice(1), Array.from({ length: 200 }, (_, i) => `m${i}`));
+  await sock.close();
+});
+
+test('a ping is answered with a pong', async () => {
+  let pong = '';
+  onConnection = (ws) => {
+    ws.on('pong', (d) => (pong = d.toString()));
+    ws.ping('are you there');
+  };
+  const sock = await LiteSocket.open(port, 2000);
+  collect(sock);
+  await until(() => pong !== '', 'pong');
+  assert.is(pong, 'are you there');
+  await sock.close();
+});
+
+test('close codes and reasons from the server arrive', async () => {
+  onConnection = (ws) => ws.close(4401, 'unauthorized');
+  const sock = await LiteSocket.open(port, 2000);
+  const c = collect(sock);
+  await until(() => c.close !== undefined, 'close');
+  assert.equal(c.close, [4401, 'unauthorized']);
+});
+
+test('a refused upgrade and a wrong accept key are errors that say so', async () => {
+  const refuser = createServer((_req, res) => res.end());
+  refuser.on('upgrade', (_req, socket: Socket) => socket.end('HTTP/1.1 403 Forbidden\r\n\r\n'));
+  await new Promise<void>((r) => refuser.listen(0, '127.0.0.1', () => r()));
+  const rp = (refuser.address() as AddressInfo).port;
+  const err = await LiteSocket.open(rp, 2000).then(() => 'opened', (e: Error) => e.message);
+  assert.is(err, `Cannot reach the daemon on port ${rp}: the upgrade was refused (HTTP/1.1 403 Forbidden)`);
+  refuser.removeAllListeners('upgrade');
+  refuser.on('upgrade', (_req, socket: Socket) => socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: bogus\r\n\r\n'));
+  const bad = await LiteSocket.open(rp, 2000).then(() => 'opened', (e: Error) => e.message);
+  assert.is(bad, `Cannot reach the daemon on port ${rp}: the upgrade answer has a wrong Sec-WebSocket-Accept`);
+  await new Promise<void>((r) => refuser.close(() => r()));
+});
+
+test.run();
