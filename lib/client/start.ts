@@ -3,7 +3,6 @@
  * take the start lock (single flight), spawn the daemon detached with stderr to its log,
  * and wait for its discovery file or its exit, whose reason is read back from the log.
  */
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { endpointId, findEndpoint, type Endpoint, type FindOptions } from '../cdp/discover.js';
@@ -136,6 +135,8 @@ const startTimeout = () => envNumber('CDP_START_TIMEOUT', 45_000);
 const consentTimeout = () => envNumber('CDP_CONSENT_TIMEOUT', 120_000);
 
 async function spawnDaemon(endpoint: Endpoint, files: Files, opts: StartOptions): Promise<void> {
+  // Loaded here, not at the top: child_process costs start-up that a warm one-shot never needs.
+  const { spawn } = await import('node:child_process');
   const entry = fileURLToPath(new URL('./daemon.js', import.meta.url));
   const logFd = openSync(files.log, 'w', 0o600);
   const child = spawn(process.execPath, [entry, JSON.stringify(endpoint)], {

@@ -1,7 +1,6 @@
 /**
  * Capture: `shot`, a PNG of the viewport with the DPR and coordinate mapping.
  */
-import { writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { CdpdError } from '../protocol/errors.js';
 import { runtimeDir } from '../runtime/paths.js';
@@ -25,6 +24,7 @@ export const shot = defineCommand({
     const dpr = await ctx.page.call(() => window.devicePixelRatio);
     const { data } = await ctx.page.send('Page.captureScreenshot', { format: 'png' });
     const bytes = Buffer.from(data, 'base64');
+    const { writeFile } = await import('node:fs/promises'); // not on the CLI's start-up path
     try {
       await writeFile(path, bytes, { mode: 0o600 });
     } catch (err) {
