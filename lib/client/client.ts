@@ -5,9 +5,8 @@
  */
 import WebSocket from 'ws';
 import { CdpdError } from '../protocol/errors.js';
-import {
-  MAX_PAYLOAD, type DaemonFrame, type EventFrame, type RequestId, type ResponseFrame, type WelcomeFrame,
-} from '../protocol/wire.js';
+import { MAX_PAYLOAD, type DaemonFrame, type EventFrame, type RequestId, type WelcomeFrame } from '../protocol/wire.js';
+import { Requests } from './requests.js';
 
 /** What every cdpd session (daemon or direct) offers. */
 export interface Session {
@@ -16,29 +15,21 @@ export interface Session {
   close(): Promise<void>;
 }
 
-interface Pending { resolve(v: unknown): void; reject(e: unknown): void }
-
 /** An authenticated connection to a daemon. */
 export class Client implements Session {
   readonly welcome: WelcomeFrame;
   private readonly ws: WebSocket;
-  private readonly pending = new Map<RequestId, Pending>();
-  private readonly eventListeners = new Set<(e: EventFrame) => void>();
+  private readonly requests: Requests;
   private readonly closeListeners = new Set<(reason: CdpdError) => void>();
-  private nextId = 1;
-  private closeError: CdpdError | undefined;
 
   private constructor(ws: WebSocket, welcome: WelcomeFrame) {
     this.ws = ws;
     this.welcome = welcome;
-    ws.on('message', (data) => this.receive(data.toString()));
+    this.requests = new Requests((text) => ws.send(text));
+    ws.on('message', (data) => this.requests.receive(data.toString()));
     ws.on('close', (code, reason) => {
-      this.closeError = new CdpdError('DAEMON_GONE',
-        `Connection to the daemon closed before the answer (code ${code}${reason.length ? `: ${reason}` : ''}). Run the command again; "cdp status" shows the daemon.`,
-        { closeCode: code });
-      for (const p of this.pending.values()) p.reject(this.closeError);
-      this.pending.clear();
-      for (const l of this.closeListeners) l(this.closeError);
+      const err = this.requests.closed(code, reason.toString());
+      for (const l of this.closeListeners) l(err);
     });
   }
 
@@ -88,13 +79,7 @@ export class Client implements Session {
 
   /** Sends a request and hands back its id at once (to `cancel` it), and its answer. */
   start(cmd: string, params: Record<string, unknown> = {}): { id: number; done: Promise<unknown> } {
-    const id = this.nextId++;
-    if (this.closeError) return { id, done: Promise.reject(this.closeError) };
-    const done = new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.ws.send(JSON.stringify({ id, cmd, params }));
-    });
-    return { id, done };
+    return this.requests.start(cmd, params);
   }
 
   /** Streams events of one tab, or of every tab with `{ all: true }`; see watchEvents. */
@@ -104,8 +89,7 @@ export class Client implements Session {
 
   /** Listens to streamed events; returns the unsubscribe. */
   onEvent(fn: (e: EventFrame) => void): () => void {
-    this.eventListeners.add(fn);
-    return () => this.eventListeners.delete(fn);
+    return this.requests.onEvent(fn);
   }
 
   /** Called once when the connection closes, with the reason. */
@@ -125,26 +109,6 @@ export class Client implements Session {
         resolve();
       }, 1000).unref();
     });
-  }
-
-  private receive(text: string): void {
-    let frame: DaemonFrame;
-    try {
-      frame = JSON.parse(text) as DaemonFrame;
-    } catch {
-      return;
-    }
-    if ('type' in frame && frame.type === 'event') {
-      for (const l of this.eventListeners) l(frame);
-      return;
-    }
-    const res = frame as ResponseFrame;
-    if (res.id === null) return;
-    const p = this.pending.get(res.id);
-    if (!p) return;
-    this.pending.delete(res.id);
-    if (res.ok) p.resolve(res.result);
-    else p.reject(CdpdError.fromPayload(res.error));
   }
 }
 

@@ -9,7 +9,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { CdpdError } from '../protocol/errors.js';
-import type { DaemonFrame, EventFrame, RequestId, ResponseFrame, WelcomeFrame } from '../protocol/wire.js';
+import type { DaemonFrame, WelcomeFrame } from '../protocol/wire.js';
+import { Requests } from './requests.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -184,20 +185,17 @@ export class LiteSocket {
   }
 }
 
-interface Pending { resolve(v: unknown): void; reject(e: unknown): void }
-
 /** The one-shot CLI's session: authenticate, then requests by id. */
 export class LiteClient {
   readonly welcome: WelcomeFrame;
   private readonly sock: LiteSocket;
-  private readonly pending = new Map<RequestId, Pending>();
-  private readonly eventListeners = new Set<(e: EventFrame) => void>();
-  private nextId = 1;
-  private closeError: CdpdError | undefined;
+  private readonly requests: Requests;
 
   private constructor(sock: LiteSocket, welcome: WelcomeFrame) {
     this.sock = sock;
     this.welcome = welcome;
+    this.requests = new Requests((text) => sock.sendText(text));
+    sock.handle((text) => this.requests.receive(text), (code, reason) => this.requests.closed(code, reason));
   }
 
   /** Connects to a daemon on 127.0.0.1:`port` and authenticates. */
@@ -215,55 +213,15 @@ export class LiteClient {
       }, (code) => reject(new CdpdError('DAEMON_GONE', `The daemon refused the connection (close code ${code}).`, { closeCode: code })));
       sock.sendText(JSON.stringify({ type: 'auth', token }));
     });
-    const client = new LiteClient(sock, welcome);
-    sock.handle((text) => client.receive(text), (code, reason) => client.closed(code, reason));
-    return client;
+    return new LiteClient(sock, welcome);
   }
 
   /** Runs a command; rejects with the daemon's CdpdError. */
   call(cmd: string, params: Record<string, unknown> = {}): Promise<unknown> {
-    if (this.closeError) return Promise.reject(this.closeError);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.sock.sendText(JSON.stringify({ id, cmd, params }));
-    });
-  }
-
-  /** Streamed events (unused by one-shot commands, kept for the Session shape). */
-  onEvent(fn: (e: EventFrame) => void): () => void {
-    this.eventListeners.add(fn);
-    return () => this.eventListeners.delete(fn);
+    return this.requests.start(cmd, params).done;
   }
 
   close(): Promise<void> {
     return this.sock.close(1000);
-  }
-
-  private receive(text: string): void {
-    let frame: DaemonFrame;
-    try {
-      frame = JSON.parse(text) as DaemonFrame;
-    } catch {
-      return;
-    }
-    if ('type' in frame && frame.type === 'event') {
-      for (const l of this.eventListeners) l(frame);
-      return;
-    }
-    const res = frame as ResponseFrame;
-    const p = res.id === null ? undefined : this.pending.get(res.id);
-    if (!p) return;
-    this.pending.delete(res.id!);
-    if (res.ok) p.resolve(res.result);
-    else p.reject(CdpdError.fromPayload(res.error));
-  }
-
-  private closed(code: number, reason: string): void {
-    this.closeError = new CdpdError('DAEMON_GONE',
-      `Connection to the daemon closed before the answer (code ${code}${reason ? `: ${reason}` : ''}). Run the command again; "cdp status" shows the daemon.`,
-      { closeCode: code });
-    for (const p of this.pending.values()) p.reject(this.closeError);
-    this.pending.clear();
   }
 }
