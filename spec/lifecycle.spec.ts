@@ -86,6 +86,23 @@ test('ten CLI processes started at once end with one daemon and ten answers', as
   assert.is(sb.daemonPids().length, 1);
 });
 
+test('--browser-url http://host:port and CDP_PORT resolve the browser through /json/version', async () => {
+  const viaUrl = sandbox({ CDP_PORT_FILE: undefined });
+  const a = await viaUrl.run(['--browser-url', `http://127.0.0.1:${chrome.port}`, 'list']);
+  assert.is(a.code, 0, a.stderr);
+  assert.match(a.stdout, /^[0-9A-F]{8,}  /);
+  const viaEnv = sandbox({ CDP_PORT_FILE: undefined, CDP_URL: chrome.wsUrl });
+  assert.is((await viaEnv.run(['list'])).stdout, a.stdout);
+  const viaPort = sandbox({ CDP_PORT_FILE: undefined, CDP_PORT: String(chrome.port) });
+  const c = await viaPort.run(['status', '--json']);
+  assert.is(JSON.parse(c.stdout).daemons.length, 0, 'status starts nothing');
+  const d = await viaPort.run(['list']);
+  assert.equal([d.stdout, d.code], [a.stdout, 0]);
+  const status = JSON.parse((await viaPort.run(['status', '--json'])).stdout).daemons[0];
+  assert.is(status.browser.endpoint, chrome.wsUrl);
+  assert.is(status.browser.managed, false);
+});
+
 test('a dead browser endpoint: the CLI prints why and exits 3 within seconds', async () => {
   const file = join(sandbox().root, 'DevToolsActivePort');
   writeFileSync(file, `${await closedPort()}\n/devtools/browser/dead\n`);

@@ -52,7 +52,7 @@ export async function startChrome(): Promise<Chrome> {
               proc.kill(signal);
               await exited;
             }
-            rmSync(profile, { recursive: true, force: true });
+            removeProfile(profile);
           },
         };
       }
@@ -62,6 +62,15 @@ export async function startChrome(): Promise<Chrome> {
     if (proc.exitCode !== null) throw new Error(`Chromium exited with code ${proc.exitCode} before it was ready`);
     if (Date.now() > deadline) throw new Error('Chromium did not write DevToolsActivePort within 20 s');
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Removes a profile dir; Chromium's helpers may still write as they die, so never throws. */
+function removeProfile(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  } catch {
+    // a temp dir left behind is harmless
   }
 }
 
@@ -76,11 +85,7 @@ export function sharedChrome(): Promise<Chrome> {
       c.proc.unref();
       process.once('exit', () => {
         c.proc.kill('SIGKILL');
-        try {
-          rmSync(c.profile, { recursive: true, force: true, maxRetries: 3 });
-        } catch {
-          // Chromium may still be writing as it dies; a temp dir left behind is harmless.
-        }
+        removeProfile(c.profile);
       });
     }, () => {});
   }

@@ -119,7 +119,11 @@ export class Sandbox {
     const deadline = Date.now() + 5000;
     while (this.daemonPids().some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     for (const pid of this.daemonPids()) if (alive(pid)) process.kill(pid, 'SIGKILL');
-    rmSync(this.root, { recursive: true, force: true });
+    try {
+      rmSync(this.root, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    } catch {
+      // a managed browser's helpers may still write as they die; a temp dir left behind is harmless
+    }
   }
 }
 
