@@ -5,11 +5,16 @@ import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// CDPD_OUTDIR and CDPD_VERSION build a copy elsewhere under another version (the
+// version-mismatch spec needs a daemon that is not ours).
+const outdir = process.env.CDPD_OUTDIR || 'dist';
+const version = process.env.CDPD_VERSION || pkg.version;
+const isMain = outdir === 'dist';
+rmSync(outdir, { recursive: true, force: true });
 
 await build({
   entryPoints: { cli: 'cli/main.ts', daemon: 'cli/daemon.ts', index: 'lib/index.ts' },
-  outdir: 'dist',
+  outdir,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -17,7 +22,7 @@ await build({
   target: 'node20',
   chunkNames: 'chunk-[hash]',
   external: ['bufferutil', 'utf-8-validate'],
-  define: { __CDPD_VERSION__: JSON.stringify(pkg.version) },
+  define: { __CDPD_VERSION__: JSON.stringify(version) },
   // chrome-remote-interface and ws are CommonJS and require() node's built-ins.
   banner: { js: "import { createRequire as __cdpdRequire } from 'node:module'; const require = __cdpdRequire(import.meta.url);" },
   legalComments: 'none',
@@ -25,9 +30,9 @@ await build({
 });
 // Type declarations for library users.
 import { execFileSync } from 'node:child_process';
-execFileSync(process.execPath, [new URL('../node_modules/typescript/bin/tsc', import.meta.url).pathname, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+if (isMain) execFileSync(process.execPath, [new URL('../node_modules/typescript/bin/tsc', import.meta.url).pathname, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 // The bin needs its shebang first.
 import { chmodSync, writeFileSync } from 'node:fs';
-const cli = new URL('../dist/cli.js', import.meta.url);
+const cli = `${outdir}/cli.js`;
 writeFileSync(cli, `#!/usr/bin/env node\n${readFileSync(cli, 'utf8')}`);
 chmodSync(cli, 0o755);

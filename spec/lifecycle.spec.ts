@@ -5,6 +5,7 @@
  */
 import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -162,6 +163,24 @@ test('the daemon exits when Chrome goes away; the next command says the browser 
   } finally {
     await own.kill();
   }
+});
+
+test('a daemon of another version is stopped and replaced by ours', async () => {
+  const old = join(sandbox().root, 'old-dist');
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { env: { ...process.env, CDPD_OUTDIR: old, CDPD_VERSION: '0.0.1-old' }, encoding: 'utf8' });
+  assert.is(build.status, 0, build.stderr);
+  const sb = sandbox();
+  const started = spawnSync(process.execPath, [join(old, 'cli.js'), 'list'], { env: sb.env as NodeJS.ProcessEnv, encoding: 'utf8' });
+  assert.is(started.status, 0, started.stderr);
+  const [oldPid] = sb.daemonPids();
+  assert.ok(oldPid && alive(oldPid));
+  const list = await sb.run(['list']);
+  assert.is(list.code, 0, list.stderr);
+  await until(() => !alive(oldPid!), 5000, 'the old daemon exits');
+  const status = JSON.parse((await sb.run(['status', '--json'])).stdout).daemons;
+  assert.is(status.length, 1);
+  assert.is.not(status[0].pid, oldPid);
+  assert.not.equal(status[0].version, '0.0.1-old');
 });
 
 test('a daemon killed with SIGKILL is replaced by the next command', async () => {
