@@ -195,40 +195,27 @@ function interactive(state: ReplState, runtime: string): Promise<number> {
     out.write(`${eventLine(f)}\n`);
     server.prompt(true);
   });
+  const define = (name: string, help: string) => server.defineCommand(name, {
+    help,
+    action(rest: string) {
+      busy = true;
+      runDot(state, name, rest.trim() ? rest.trim().split(/\s+/) : []).then(
+        (out) => out && process.stdout.write(`${out}\n`),
+        (err: unknown) => process.stdout.write(`Error: ${toCdpdError(err).message}\n`),
+      ).finally(() => {
+        busy = false;
+        server.setPrompt(prompt());
+        server.displayPrompt();
+      });
+    },
+  });
   for (const def of COMMANDS) {
     if (def.wireOnly || def.streams || def.cliOnly) continue;
-    for (const name of [def.name, ...(def.aliases ?? [])]) {
-      if (name === 'help') continue;
-      server.defineCommand(name, {
-        help: def.summary,
-        action(rest: string) {
-          busy = true;
-          runDot(state, name, rest.trim() ? rest.trim().split(/\s+/) : []).then(
-            (out) => out && process.stdout.write(`${out}\n`),
-            (err: unknown) => process.stdout.write(`Error: ${toCdpdError(err).message}\n`),
-          ).finally(() => {
-            busy = false;
-            server.setPrompt(prompt());
-            server.displayPrompt();
-          });
-        },
-      });
-    }
+    for (const name of [def.name, ...(def.aliases ?? [])]) if (name !== 'help') define(name, def.summary);
   }
-  for (const [name, help] of [['use', 'switch to another tab: .use <target>'], ['watch', 'print events of the tab above the prompt: .watch [console,network,…]'], ['unwatch', 'stop printing events']] as const) {
-    server.defineCommand(name, {
-      help,
-      action(rest: string) {
-        runDot(state, name, rest.trim() ? rest.trim().split(/\s+/) : []).then(
-          (out) => out && process.stdout.write(`${out}\n`),
-          (err: unknown) => process.stdout.write(`Error: ${toCdpdError(err).message}\n`),
-        ).finally(() => {
-          server.setPrompt(prompt());
-          server.displayPrompt();
-        });
-      },
-    });
-  }
+  define('use', 'switch to another tab: .use <target>');
+  define('watch', 'print events of the tab above the prompt: .watch [console,network,…]');
+  define('unwatch', 'stop printing events');
   return new Promise((resolve) => {
     server.setupHistory(join(runtime, 'repl_history'), () => {});
     server.on('exit', () => resolve(0));

@@ -5,8 +5,8 @@
  */
 import WebSocket from 'ws';
 import { CdpdError } from '../protocol/errors.js';
-import { MAX_PAYLOAD, type DaemonFrame, type EventFrame, type RequestId, type WelcomeFrame } from '../protocol/wire.js';
-import { Requests } from './requests.js';
+import { MAX_PAYLOAD, type EventFrame, type RequestId, type WelcomeFrame } from '../protocol/wire.js';
+import { parseWelcome, Requests } from './requests.js';
 
 /** What every cdpd session (daemon or direct) offers. */
 export interface Session {
@@ -49,13 +49,12 @@ export class Client implements Session {
         ws.send(JSON.stringify({ type: 'auth', token }));
       });
       ws.once('message', (data) => {
-        let frame: DaemonFrame;
+        let frame: WelcomeFrame;
         try {
-          frame = JSON.parse(data.toString()) as DaemonFrame;
-        } catch {
-          return fail(new CdpdError('DAEMON_GONE', 'The daemon sent a frame that is not JSON.'));
+          frame = parseWelcome(data.toString());
+        } catch (err) {
+          return fail(err as CdpdError);
         }
-        if (!('type' in frame) || frame.type !== 'welcome') return fail(new CdpdError('DAEMON_GONE', 'The daemon did not welcome us.'));
         clearTimeout(timer);
         ws.removeAllListeners();
         ws.on('error', () => {});

@@ -9,8 +9,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { CdpdError } from '../protocol/errors.js';
-import type { DaemonFrame, WelcomeFrame } from '../protocol/wire.js';
-import { Requests } from './requests.js';
+import type { WelcomeFrame } from '../protocol/wire.js';
+import { parseWelcome, Requests } from './requests.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -204,11 +204,9 @@ export class LiteClient {
     const welcome = await new Promise<WelcomeFrame>((resolve, reject) => {
       sock.handle((text) => {
         try {
-          const f = JSON.parse(text) as DaemonFrame;
-          if ('type' in f && f.type === 'welcome') resolve(f);
-          else reject(new CdpdError('DAEMON_GONE', 'The daemon did not welcome us.'));
-        } catch {
-          reject(new CdpdError('DAEMON_GONE', 'The daemon sent a frame that is not JSON.'));
+          resolve(parseWelcome(text));
+        } catch (err) {
+          reject(err);
         }
       }, (code) => reject(new CdpdError('DAEMON_GONE', `The daemon refused the connection (close code ${code}).`, { closeCode: code })));
       sock.sendText(JSON.stringify({ type: 'auth', token }));

@@ -4,7 +4,19 @@
  * to their requests, streamed events, and every pending call rejected when it closes.
  */
 import { CdpdError } from '../protocol/errors.js';
-import type { DaemonFrame, EventFrame, RequestId, ResponseFrame } from '../protocol/wire.js';
+import type { DaemonFrame, EventFrame, RequestId, ResponseFrame, WelcomeFrame } from '../protocol/wire.js';
+
+/** The daemon's first frame after auth, or the DAEMON_GONE error saying what came instead. */
+export function parseWelcome(text: string): WelcomeFrame {
+  let frame: DaemonFrame;
+  try {
+    frame = JSON.parse(text) as DaemonFrame;
+  } catch {
+    throw new CdpdError('DAEMON_GONE', 'The daemon sent a frame that is not JSON.');
+  }
+  if (!('type' in frame) || frame.type !== 'welcome') throw new CdpdError('DAEMON_GONE', 'The daemon did not welcome us.');
+  return frame;
+}
 
 interface Pending { resolve(v: unknown): void; reject(e: unknown): void }
 

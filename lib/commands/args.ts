@@ -45,8 +45,13 @@ export function checkUrl(url: string, blank = false): string {
   return parsed.href;
 }
 
+/** The per-request timeout in ms from the `timeout` param, if a usable one was given. */
+export function timeoutParam(params: { timeout?: unknown }): number | undefined {
+  const t = params.timeout;
+  return typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : undefined;
+}
+
 /** A per-request timeout in ms from the `timeout` param, or the fallback. */
 export function timeoutOf(params: { timeout?: unknown }, fallback: number): number {
-  const t = params.timeout;
-  return typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : fallback;
+  return timeoutParam(params) ?? fallback;
 }

@@ -4,6 +4,7 @@
  */
 import type { BrowserConnection } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
+import { timeoutParam } from './args.js';
 import { findCommand } from './registry.js';
 import type { Page } from './page.js';
 import type { Tabs } from './tabs.js';
@@ -27,8 +28,7 @@ export async function dispatch(
     const target = params.target;
     if (typeof target !== 'string' || !target) throw new CdpdError('USAGE', 'target ID required. Run "cdp list" first.');
     const info = await engine.tabs.resolve(target);
-    const timeout = typeof params.timeout === 'number' && params.timeout > 0 ? params.timeout : undefined;
-    page = await engine.tabs.page(info.targetId, signal, timeout);
+    page = await engine.tabs.page(info.targetId, signal, timeoutParam(params));
   }
   return def.run({ browser: engine.browser, tabs: engine.tabs, page: page as Page, signal, daemon: engine.daemon, stream }, params);
 }
