@@ -3,6 +3,8 @@
  * chrome-cdp's texts where its users rely on them.
  */
 
+import { snapLine } from '../lib/commands/perception.js';
+
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The `list` table: prefix, title cut and padded to 54, url. */
@@ -22,6 +24,7 @@ export function formatValue(r: Any): string {
 
 function shotText(r: Any, target: string): string {
   const dpr = Number(r.dpr) || 1;
+  const size = r.width && r.height ? ` ${r.width}x${r.height} px` : '';
   const lines = [
     String(r.path),
     `Screenshot saved. Device pixel ratio (DPR): ${dpr}`,
@@ -30,6 +33,7 @@ function shotText(r: Any, target: string): string {
     `  To click at screenshot point (${100 * dpr}, ${200 * dpr}), run: cdp clickxy ${target} 100 200`,
   ];
   if (dpr !== 1) lines.push(`  Multiply screenshot coordinates by ${+(1 / dpr).toFixed(4)} to get CSS pixels.`);
+  if (size) lines.push(`Image: ${String(r.format ?? 'png')},${size}${r.full ? ', full page' : ''}`);
   return lines.join('\n');
 }
 
@@ -116,18 +120,59 @@ export function watchingLine(r: Any): string {
   return `watching ${n} tab${n === 1 ? '' : 's'} for ${r.events.join(', ')} (Ctrl-C to stop)`;
 }
 
+/** What an action caused: where the page went, or the dialog it opened. */
+function outcome(r: Any, target: string): string {
+  if (r.dialog) {
+    const d = r.dialog;
+    return `\nA ${d.type} dialog opened: ${JSON.stringify(d.message)}. It blocks the page: cdp dialog ${target} accept${d.type === 'prompt' ? ' [text]' : ''}, or cdp dialog ${target} dismiss`;
+  }
+  if (r.navigated) {
+    const n = r.navigated;
+    return `\nNavigated to ${n.url}${n.title ? ` (${JSON.stringify(n.title)})` : ''}${n.loading ? ', still loading' : ''}`;
+  }
+  return '';
+}
+
+function snapText(r: Any): string {
+  const text = (r.nodes as Any[]).map((n) => snapLine(n as never)).join('\n');
+  const t = r.truncated;
+  if (!t) return text;
+  return `${text}\n… truncated: ${t.shownNodes} of ${t.totalNodes} lines, ${t.shownChars} of ${t.totalChars} characters shown ` +
+    '(raise --max-chars, or narrow with -i, --depth or --selector)';
+}
+
 /** Formats a command's result; `target` is the prefix the user gave. */
 export function formatResult(cmd: string, r: Any, target: string): string {
   switch (cmd) {
     case 'list': return pageTable(r.pages);
     case 'open': return `Opened new tab: ${r.prefix}  ${r.url}`;
-    case 'snap': return (r.nodes as Any[]).map((n) => `${'  '.repeat(n.depth)}[${n.role}]${n.name ? ` ${n.name}` : ''}${n.value !== undefined ? ` = ${JSON.stringify(n.value)}` : ''}`).join('\n');
+    case 'snap': return snapText(r);
     case 'eval': return formatValue(r);
     case 'shot': return shotText(r, target);
     case 'html': return r.html;
     case 'nav': return `Navigated to ${r.url}`;
     case 'net': return (r.entries as Any[]).map(netLine).join('\n');
-    case 'click': return `Clicked ${r.tag} ${JSON.stringify(r.text)}`;
+    case 'click': return `Clicked ${r.tag} ${JSON.stringify(r.text)}${outcome(r, target)}`;
+    case 'dblclick': return `Double-clicked ${r.tag} ${JSON.stringify(r.text)}${outcome(r, target)}`;
+    case 'hover': return `Hovering over ${r.label}`;
+    case 'fill': return r.value === r.requested ? `Filled ${r.label} with ${JSON.stringify(r.value)}`
+      : `Filled ${r.label}: asked for ${JSON.stringify(r.requested)}, the field now holds ${JSON.stringify(r.value)}`;
+    case 'press': return `Pressed ${r.key}${r.label ? ` in ${r.label}` : ''}${outcome(r, target)}`;
+    case 'select': return `Selected ${(r.selected as Any[]).map((o) => JSON.stringify(o.label)).join(', ')}`;
+    case 'check':
+    case 'uncheck': return `${r.changed ? (r.checked ? 'Checked' : 'Unchecked') : `Already ${r.checked ? 'checked' : 'unchecked'}:`} ${r.label}`;
+    case 'scroll': return `Scrolled ${r.of === 'element' ? 'the element' : 'the page'} to (${r.x}, ${r.y})`;
+    case 'upload': return `Set ${r.files.length} file(s): ${r.files.join(', ')}`;
+    case 'drag': return `Dragged ${r.from} onto ${r.to}`;
+    case 'wait': return `Waited ${r.waited} ms for ${r.for}${r.url ? `: ${r.url}` : ''}`;
+    case 'close': return `Closed ${r.prefix}  ${r.url}`;
+    case 'activate': return `Activated ${r.prefix}`;
+    case 'back':
+    case 'forward':
+    case 'reload': return `Navigated to ${r.url}`;
+    case 'pdf': return `${r.path}\nPDF saved: ${r.pages} page(s), ${r.bytes} bytes`;
+    case 'viewport': return `Viewport ${r.width}x${r.height}, DPR ${r.dpr}`;
+    case 'emulate': return `User agent: ${r.userAgent}\nColour scheme: ${r.media}\n${r.online ? 'Online' : 'Offline'}`;
     case 'clickxy': return `Clicked at CSS (${r.x}, ${r.y})`;
     case 'type': return `Typed ${r.characters} characters`;
     case 'loadall': return r.complete

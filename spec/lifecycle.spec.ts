@@ -49,7 +49,7 @@ test('argument errors are reported before any daemon starts', async () => {
     [['nav', 'ABCDEF12', 'ftp://x'], 'Error: Only http/https URLs allowed, got: ftp://x\n'],
     [['open', 'javascript:alert(1)'], 'Error: Only http/https URLs allowed, got: javascript:alert(1)\n'],
     [['clickxy', 'ABCDEF12', '1'], 'Error: x and y must be numbers (CSS pixels)\n'],
-    [['click', 'ABCDEF12'], 'Error: CSS selector required\n'],
+    [['click', 'ABCDEF12'], 'Error: CSS selector or @ref required\n'],
     [['frobnicate'], 'Error: Unknown command: frobnicate. Run "cdp --help" for the list.\n'],
     [['list', '--bogus'], 'Error: Unknown option `--bogus`. Put arguments that start with - after "--".\n'],
     [['eval', 'ABCDEF12', '1', '--timeout', 'soon'], 'Error: --timeout must be a positive number of ms, got: soon\n'],

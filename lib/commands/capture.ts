@@ -1,35 +1,129 @@
 /**
- * Capture: `shot`, a PNG of the viewport with the DPR and coordinate mapping.
+ * Capture: `shot` (the viewport, the full page, or one element; png, jpeg or webp) with
+ * the DPR and coordinate mapping, and `pdf`.
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { CdpdError } from '../protocol/errors.js';
 import { runtimeDir } from '../runtime/paths.js';
-import { str } from './args.js';
+import { usage } from './args.js';
+import { callOn, locate } from './elements.js';
+import type { Page } from './page.js';
 import { defineCommand } from './types.js';
+
+const FORMATS = ['png', 'jpeg', 'webp'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** What `shot` takes. */
+export interface ShotParams { path?: string; full?: boolean; selector?: string; format?: Format; quality?: number }
+
+async function save(path: string, bytes: Buffer): Promise<void> {
+  const { writeFile } = await import('node:fs/promises'); // not on the CLI's start-up path
+  try {
+    await writeFile(path, bytes, { mode: 0o600 });
+  } catch (err) {
+    throw new CdpdError('FILE_ERROR', `Cannot write ${path}: ${(err as Error).message}`);
+  }
+}
+
+function outPath(page: Page, raw: unknown, name: string): string {
+  const path = raw === undefined ? join(runtimeDir(), `${name}-${page.targetId.slice(0, 8)}`) : String(raw);
+  if (!isAbsolute(path)) throw usage(`the output file needs an absolute path, got: ${path}`);
+  return path;
+}
 
 export const shot = defineCommand({
   name: 'shot',
   aliases: ['screenshot'],
-  summary: 'PNG of the viewport; prints the path, DPR and coordinate mapping',
+  summary: 'screenshot of the viewport (--full: whole page, --selector: one element); prints the path, DPR and coordinate mapping',
   target: 'required',
   args: [{ name: 'file' }],
-  parse(args, _opts, env) {
+  options: [
+    { flags: '--full', summary: 'the whole page, beyond the viewport' },
+    { flags: '--selector <sel>', summary: 'only this element (CSS selector or @ref)' },
+    { flags: '--format <fmt>', summary: 'png (default), jpeg or webp' },
+    { flags: '--quality <n>', summary: 'jpeg/webp quality, 0-100' },
+  ],
+  parse(args, opts, env): ShotParams {
+    const p: ShotParams = {};
     // Resolved where the CLI runs, not where the daemon happened to start.
-    return args[0] ? { path: resolve(env.cwd, args[0]) } : {};
-  },
-  async run(ctx, params: { path?: string }) {
-    const path = params.path === undefined ? join(runtimeDir(), `screenshot-${ctx.page.targetId.slice(0, 8)}.png`)
-      : str(params, 'path');
-    if (!isAbsolute(path)) throw new CdpdError('USAGE', `shot needs an absolute path, got: ${path}`);
-    const dpr = await ctx.page.call(() => window.devicePixelRatio);
-    const { data } = await ctx.page.send('Page.captureScreenshot', { format: 'png' });
-    const bytes = Buffer.from(data, 'base64');
-    const { writeFile } = await import('node:fs/promises'); // not on the CLI's start-up path
-    try {
-      await writeFile(path, bytes, { mode: 0o600 });
-    } catch (err) {
-      throw new CdpdError('FILE_ERROR', `Cannot write ${path}: ${(err as Error).message}`);
+    if (args[0]) p.path = resolve(env.cwd, args[0]);
+    if (opts.full) p.full = true;
+    if (opts.selector !== undefined) {
+      if (typeof opts.selector !== 'string' || !opts.selector) throw usage('--selector needs a CSS selector or @ref');
+      p.selector = opts.selector;
     }
-    return { path, dpr, bytes: bytes.length, width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+    if (p.full && p.selector) throw usage('--full and --selector do not go together');
+    if (opts.format !== undefined) {
+      if (!FORMATS.includes(opts.format as Format)) throw usage(`--format takes png, jpeg or webp, got: ${String(opts.format)}`);
+      p.format = opts.format as Format;
+    }
+    if (opts.quality !== undefined) {
+      const q = Number(opts.quality);
+      if (!Number.isInteger(q) || q < 0 || q > 100) throw usage(`--quality takes 0-100, got: ${String(opts.quality)}`);
+      if ((p.format ?? 'png') === 'png') throw usage('--quality goes with --format jpeg or webp');
+      p.quality = q;
+    }
+    return p;
+  },
+  async run(ctx, params: ShotParams) {
+    const page = ctx.page;
+    const format: Format = FORMATS.includes(params.format as Format) ? params.format as Format : 'png';
+    const path = outPath(page, params.path, 'screenshot') + (params.path === undefined ? `.${format === 'jpeg' ? 'jpg' : format}` : '');
+    const dpr = await page.call(() => window.devicePixelRatio);
+    const req: Parameters<Page['send']>[1] & object = { format };
+    if (typeof params.quality === 'number' && format !== 'png') Object.assign(req, { quality: params.quality });
+    let css: { width: number; height: number } | undefined;
+    if (params.full) {
+      const m = await page.send('Page.getLayoutMetrics');
+      const { width, height } = m.cssContentSize;
+      css = { width: Math.ceil(width), height: Math.ceil(height) };
+      Object.assign(req, { captureBeyondViewport: true, clip: { x: 0, y: 0, width: css.width, height: css.height, scale: 1 } });
+    } else if (typeof params.selector === 'string' && params.selector) {
+      const h = await locate(page, params.selector);
+      if (h.sessionId !== page.sessionId) throw usage('shot --selector takes elements of the page itself, not of an out-of-process iframe');
+      await page.send('DOM.scrollIntoViewIfNeeded', { objectId: h.objectId }).catch(() => {});
+      const box = await callOn(page, h, function () {
+        const r = this.getBoundingClientRect();
+        return { x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height };
+      });
+      if (box.width <= 0 || box.height <= 0) throw new CdpdError('NOT_INTERACTABLE', `Cannot capture ${params.selector}: it has no size (hidden or empty).`);
+      css = { width: Math.round(box.width), height: Math.round(box.height) };
+      Object.assign(req, { captureBeyondViewport: true, clip: { ...box, scale: 1 } });
+    }
+    const { data } = await page.send('Page.captureScreenshot', req as never);
+    const bytes = Buffer.from(data, 'base64');
+    await save(path, bytes);
+    const png = format === 'png' && bytes.length > 24;
+    const width = png ? bytes.readUInt32BE(16) : Math.round((css?.width ?? 0) * dpr) || undefined;
+    const height = png ? bytes.readUInt32BE(20) : Math.round((css?.height ?? 0) * dpr) || undefined;
+    return { path, dpr, format, bytes: bytes.length, width, height, full: params.full === true };
+  },
+});
+
+export const pdf = defineCommand({
+  name: 'pdf',
+  summary: 'print the page to a PDF file (headless Chromium only)',
+  target: 'required',
+  args: [{ name: 'file' }],
+  options: [{ flags: '--landscape', summary: 'landscape pages' }, { flags: '--background', summary: 'print background graphics' }],
+  parse: (args, opts, env) => ({
+    ...(args[0] ? { path: resolve(env.cwd, args[0]) } : {}),
+    ...(opts.landscape ? { landscape: true } : {}), ...(opts.background ? { background: true } : {}),
+  }),
+  async run(ctx, params: { path?: string; landscape?: boolean; background?: boolean }) {
+    const path = outPath(ctx.page, params.path, 'page') + (params.path === undefined ? '.pdf' : '');
+    let data: string;
+    try {
+      ({ data } = await ctx.page.send('Page.printToPDF', { landscape: params.landscape === true, printBackground: params.background === true }));
+    } catch (err) {
+      if (err instanceof CdpdError && err.code === 'CDP_ERROR') {
+        throw new CdpdError('CDP_ERROR', `Chrome cannot print this tab to PDF (${err.message}): printing works in headless Chromium, not in a windowed Chrome.`);
+      }
+      throw err;
+    }
+    const bytes = Buffer.from(data, 'base64');
+    await save(path, bytes);
+    const pages = (bytes.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+    return { path, bytes: bytes.length, pages };
   },
 });

@@ -37,3 +37,63 @@ export const nav = defineCommand({
     return navigate(ctx.page, url, timeoutOf(params, NAV_TIMEOUT_MS));
   },
 });
+
+/** Waits for the load that `start` begins, and says where the tab ended up. */
+async function loadAfter(page: Page, timeoutMs: number, what: string, start: () => Promise<unknown>): Promise<{ url: string; title: string }> {
+  let off = () => {};
+  // A page restored from the back/forward cache fires no load event: its frameNavigated says so.
+  const loaded = page.guard(new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new CdpdError('TIMEOUT', `Timed out after ${timeoutMs} ms waiting for ${what} (raise with --timeout or CDP_TIMEOUT)`)), timeoutMs);
+    const stopListening = page.listen((e) => {
+      const p = e.params as { frame?: { id: string; parentId?: string }; type?: string };
+      if (e.method === 'Page.loadEventFired' || (e.method === 'Page.frameNavigated' && !p.frame?.parentId && p.type === 'BackForwardCacheRestore')) resolve();
+    });
+    off = () => { clearTimeout(timer); stopListening(); };
+  }));
+  loaded.catch(() => {});
+  try {
+    await start();
+    await loaded;
+  } finally {
+    off();
+  }
+  return page.call(() => ({ url: location.href, title: document.title }));
+}
+
+function historyCommand(name: 'back' | 'forward', step: -1 | 1) {
+  return defineCommand({
+    name,
+    summary: step < 0 ? 'go back one page in the tab\'s history, and wait for it' : 'go forward one page in the tab\'s history, and wait for it',
+    target: 'required',
+    args: [],
+    parse: () => ({}),
+    async run(ctx, params: { timeout?: number }) {
+      const page = ctx.page;
+      const { currentIndex, entries } = await page.send('Page.getNavigationHistory');
+      const entry = entries[currentIndex + step];
+      if (!entry) throw new CdpdError('NAVIGATION_FAILED', `There is no page to go ${name} to in this tab's history.`);
+      const timeout = timeoutOf(params, NAV_TIMEOUT_MS);
+      const sameDocument = entry.url.split('#')[0] === entries[currentIndex]!.url.split('#')[0];
+      if (sameDocument) {
+        await page.send('Page.navigateToHistoryEntry', { entryId: entry.id });
+        return page.call(() => ({ url: location.href, title: document.title }));
+      }
+      return loadAfter(page, timeout, `${entry.url} to load`, () => page.send('Page.navigateToHistoryEntry', { entryId: entry.id }));
+    },
+  });
+}
+
+export const back = historyCommand('back', -1);
+export const forward = historyCommand('forward', 1);
+
+export const reload = defineCommand({
+  name: 'reload',
+  summary: 'reload the tab and wait for load (--hard: bypass the cache)',
+  target: 'required',
+  args: [],
+  options: [{ flags: '--hard', summary: 'bypass the cache' }],
+  parse: (_args, opts) => (opts.hard ? { hard: true } : {}),
+  async run(ctx, params: { hard?: boolean; timeout?: number }) {
+    return loadAfter(ctx.page, timeoutOf(params, NAV_TIMEOUT_MS), 'the reload', () => ctx.page.send('Page.reload', { ignoreCache: params.hard === true }));
+  },
+});

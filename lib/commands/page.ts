@@ -14,6 +14,10 @@ export class Page {
   readonly sessionId: string;
   private readonly browser: BrowserConnection;
   private readonly attached: Attached;
+  /** The tab's session state: refs, iframe sessions, contexts, requests in flight. */
+  get tab(): Attached {
+    return this.attached;
+  }
   private readonly signal: AbortSignal;
   private readonly timeoutMs: number | undefined;
 
@@ -29,6 +33,16 @@ export class Page {
   /** Sends a typed CDP command on this tab's session. */
   send<M extends Method>(method: M, params?: ParamsOf<M>, timeoutMs?: number): Promise<ResultOf<M>> {
     return this.guard(this.browser.send(method, params, this.sessionId, timeoutMs ?? this.timeoutMs));
+  }
+
+  /** Sends a typed CDP command on one of this tab's sessions (its own, or an iframe's). */
+  sendOn<M extends Method>(sessionId: string, method: M, params?: ParamsOf<M>, timeoutMs?: number): Promise<ResultOf<M>> {
+    return this.guard(this.browser.send(method, params, sessionId, timeoutMs ?? this.timeoutMs));
+  }
+
+  /** The timeout this request runs with, if one was given. */
+  get timeout(): number | undefined {
+    return this.timeoutMs;
   }
 
   /** Sends any CDP command on this tab's session. */
@@ -53,6 +67,12 @@ export class Page {
       };
     });
     return this.guard(p).finally(() => off());
+  }
+
+  /** Calls `fn` with every CDP event of this tab's session until the returned function is called. */
+  listen(fn: (e: RawEvent) => void): () => void {
+    this.attached.listeners.add(fn);
+    return () => this.attached.listeners.delete(fn);
   }
 
   /** The dialog open on this tab, if any. */

@@ -1,19 +1,22 @@
 /**
  * Every command, by name and alias: the one list the CLI, help and daemon are built from.
  */
-import { shot } from './capture.js';
-import { click, clickxy, dialog, loadall, type } from './input.js';
-import { nav } from './navigation.js';
+import { pdf, shot } from './capture.js';
+import { emulate, viewport } from './emulation.js';
+import { check, click, clickxy, dblclick, dialog, drag, fill, hover, loadall, press, scroll, select, type, uncheck, upload } from './input.js';
+import { back, forward, nav, reload } from './navigation.js';
+import { wait } from './wait.js';
 import { evalraw, evaluate, html, net, snap } from './perception.js';
 import { consoleCmd, errors, requests, unwatch, watch } from './observe.js';
-import { list, open, repl, status, stop } from './targets.js';
+import { activate, close, list, open, repl, status, stop } from './targets.js';
 import type { CommandDef } from './types.js';
 
 /** All commands in help order. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: ReadonlyArray<CommandDef<any, any>> = [
-  list, open, snap, evaluate, shot, html, nav, net, click, clickxy, type, loadall, dialog, evalraw,
-  consoleCmd, errors, requests, watch, unwatch, repl, stop, status,
+  list, open, close, activate, snap, evaluate, shot, pdf, html, nav, back, forward, reload, net,
+  click, dblclick, hover, fill, type, press, select, check, uncheck, scroll, upload, drag, clickxy, loadall, wait, dialog,
+  viewport, emulate, evalraw, consoleCmd, errors, requests, watch, unwatch, repl, stop, status,
 ];
 
 const byName = new Map<string, CommandDef<any, any>>();

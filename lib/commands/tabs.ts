@@ -9,6 +9,7 @@ import { CdpdError } from '../protocol/errors.js';
 import { EventTranslator, type PageEvent } from './events.js';
 import { HISTORY_SIZE, TabHistory } from './history.js';
 import { Page } from './page.js';
+import { RefTable } from './refs.js';
 
 type TargetInfo = Protocol.Target.TargetInfo;
 
@@ -52,7 +53,24 @@ export interface Attached {
   dialog: { type: string; message: string; defaultPrompt: string } | undefined;
   /** Called when a dialog opens, so calls waiting on the blocked page fail at once. */
   dialogListeners: Set<() => void>;
+  /** The element refs `snap` handed out for this tab. */
+  refs: RefTable;
+  /** Out-of-process iframes: frame id → the session Chrome auto-attached for it. */
+  frames: Map<string, string>;
+  /** Each child session's parent session. */
+  parents: Map<string, string>;
+  /** Main-world execution contexts: `${sessionId}|${frameId}` → context id. */
+  contexts: Map<string, number>;
+  /** Requests in flight (for `wait --idle`), and when the network last changed. */
+  inflight: Set<string>;
+  networkChangedAt: number;
 }
+
+/** Resource types that stay open for good and never count against network idle. */
+const LONG_LIVED = new Set(['EventSource', 'WebSocket']);
+
+/** Auto-attach to out-of-process iframes only, with their events flowing at once. */
+const AUTO_ATTACH = { autoAttach: true, waitForDebuggerOnStart: false, flatten: true, filter: [{ type: 'iframe' }, { exclude: true }] };
 
 /** Called with every page event of every attached tab, and with target events. */
 export type PageEventListener = (targetId: string, ev: PageEvent) => void;
@@ -63,6 +81,8 @@ export class Tabs {
   private readonly sessions = new Map<string, Attached>();
   private readonly attaching = new Map<string, Promise<Attached>>();
   private readonly bySession = new Map<string, Attached>();
+  /** Out-of-process iframe sessions → the tab they belong to. */
+  private readonly byChild = new Map<string, Attached>();
   private readonly pageListeners = new Set<PageEventListener>();
   /** Targets as Chrome's discovery events describe them: resolves prefixes without a round trip. */
   private readonly known = new Map<string, TargetInfo>();
@@ -179,7 +199,8 @@ export class Tabs {
         const a: Attached = {
           targetId, sessionId, closed: new AbortController(), listeners: new Set(),
           translator: new EventTranslator(), history: new TabHistory(() => ++this.seq, this.historySize),
-          dialog: undefined, dialogListeners: new Set(),
+          dialog: undefined, dialogListeners: new Set(), refs: new RefTable(),
+          frames: new Map(), parents: new Map(), contexts: new Map(), inflight: new Set(), networkChangedAt: Date.now(),
         };
         this.sessions.set(targetId, a);
         this.bySession.set(sessionId, a);
@@ -189,6 +210,7 @@ export class Tabs {
             this.browser.send('Runtime.enable', undefined, sessionId),
             this.browser.send('Network.enable', {}, sessionId),
             this.browser.send('Page.enable', undefined, sessionId),
+            this.browser.send('Target.setAutoAttach', AUTO_ATTACH, sessionId),
           ]);
         } catch (err) {
           this.forget(a, 'unresponsive');
@@ -210,7 +232,61 @@ export class Tabs {
   private forget(a: Attached, why: string): void {
     this.sessions.delete(a.targetId);
     this.bySession.delete(a.sessionId);
+    for (const child of a.parents.keys()) this.byChild.delete(child);
     a.closed.abort(new CdpdError('TARGET_CLOSED', `The tab ${a.targetId.slice(0, MIN_PREFIX)} was ${why} while the command ran.`));
+  }
+
+  /** Bookkeeping shared by a tab's session and its iframes' sessions: child sessions, contexts, requests. */
+  private frameEvent(a: Attached, e: RawEvent): void {
+    const sessionId = e.sessionId!;
+    switch (e.method) {
+      case 'Target.attachedToTarget': {
+        const p = e.params as Protocol.Target.AttachedToTargetEvent;
+        if (p.targetInfo.type !== 'iframe') return;
+        a.frames.set(p.targetInfo.targetId, p.sessionId);
+        a.parents.set(p.sessionId, sessionId);
+        this.byChild.set(p.sessionId, a);
+        // Contexts for --frame and nested out-of-process frames of its own.
+        this.browser.send('Runtime.enable', undefined, p.sessionId).catch(() => {});
+        this.browser.send('Target.setAutoAttach', AUTO_ATTACH, p.sessionId).catch(() => {});
+        return;
+      }
+      case 'Target.detachedFromTarget': {
+        const p = e.params as Protocol.Target.DetachedFromTargetEvent;
+        for (const [frameId, s] of a.frames) if (s === p.sessionId) a.frames.delete(frameId);
+        a.parents.delete(p.sessionId);
+        this.byChild.delete(p.sessionId);
+        return;
+      }
+      case 'Runtime.executionContextCreated': {
+        const { context } = e.params as Protocol.Runtime.ExecutionContextCreatedEvent;
+        const aux = context.auxData as { frameId?: string; isDefault?: boolean } | undefined;
+        if (aux?.isDefault && aux.frameId) a.contexts.set(`${sessionId}|${aux.frameId}`, context.id);
+        return;
+      }
+      case 'Runtime.executionContextDestroyed': {
+        const { executionContextId } = e.params as Protocol.Runtime.ExecutionContextDestroyedEvent;
+        for (const [k, id] of a.contexts) if (id === executionContextId && k.startsWith(`${sessionId}|`)) a.contexts.delete(k);
+        return;
+      }
+      case 'Runtime.executionContextsCleared':
+        for (const k of a.contexts.keys()) if (k.startsWith(`${sessionId}|`)) a.contexts.delete(k);
+        return;
+      case 'Network.requestWillBeSent': {
+        const p = e.params as Protocol.Network.RequestWillBeSentEvent;
+        if (LONG_LIVED.has(p.type ?? '') || p.request.url.startsWith('data:')) return;
+        a.inflight.add(p.requestId);
+        a.networkChangedAt = Date.now();
+        return;
+      }
+      case 'Network.loadingFinished':
+      case 'Network.loadingFailed': {
+        const { requestId } = e.params as Protocol.Network.LoadingFinishedEvent;
+        if (a.inflight.delete(requestId)) a.networkChangedAt = Date.now();
+        return;
+      }
+      default:
+    }
   }
 
   private emit(targetId: string, ev: PageEvent): void {
@@ -220,7 +296,12 @@ export class Tabs {
   private dispatch(e: RawEvent): void {
     if (e.sessionId) {
       const a = this.bySession.get(e.sessionId);
-      if (!a) return;
+      if (!a) {
+        const owner = this.byChild.get(e.sessionId);
+        if (owner) this.frameEvent(owner, e);
+        return;
+      }
+      this.frameEvent(a, e);
       for (const l of a.listeners) l(e);
       if (e.method === 'Page.javascriptDialogOpening') {
         const p = e.params as Protocol.Page.JavascriptDialogOpeningEvent;

@@ -23,11 +23,12 @@ export const open = defineCommand({
   summary: 'open a new tab (http/https URL, default about:blank), wait for load, print its prefix',
   target: 'none',
   args: [{ name: 'url' }],
-  parse: (args) => ({ url: checkUrl(args.length ? joined(args) : 'about:blank', true) }),
-  async run(ctx, params: { url?: string; timeout?: number }) {
+  options: [{ flags: '--background', summary: 'open the tab without bringing it to the front' }],
+  parse: (args, opts) => ({ url: checkUrl(args.length ? joined(args) : 'about:blank', true), ...(opts.background ? { background: true } : {}) }),
+  async run(ctx, params: { url?: string; timeout?: number; background?: boolean }) {
     const url = checkUrl(typeof params.url === 'string' && params.url ? params.url : 'about:blank', true);
     // Open blank, attach, then navigate: waiting on a load that may already have fired races.
-    const { targetId } = await ctx.browser.send('Target.createTarget', { url: 'about:blank' });
+    const { targetId } = await ctx.browser.send('Target.createTarget', { url: 'about:blank', background: params.background === true });
     let title = '';
     let finalUrl = url;
     if (url !== 'about:blank') {
@@ -45,6 +46,35 @@ export const open = defineCommand({
     const pages = await ctx.tabs.list();
     const prefix = pages.find((p) => p.targetId === targetId)?.prefix ?? targetId.slice(0, 8);
     return { targetId, prefix, url: finalUrl, title };
+  },
+});
+
+export const close = defineCommand({
+  name: 'close',
+  summary: 'close a tab',
+  target: 'required',
+  args: [],
+  parse: () => ({}),
+  async run(ctx) {
+    const { targetId } = ctx.page;
+    const info = await ctx.tabs.resolve(targetId);
+    const { success } = await ctx.browser.send('Target.closeTarget', { targetId });
+    if (!success) throw new CdpdError('CDP_ERROR', `Chrome did not close the tab ${targetId.slice(0, 8)}`);
+    return { targetId, prefix: targetId.slice(0, 8), url: info.url };
+  },
+});
+
+export const activate = defineCommand({
+  name: 'activate',
+  summary: 'bring a tab to the front',
+  target: 'required',
+  args: [],
+  parse: () => ({}),
+  async run(ctx) {
+    const { targetId } = ctx.page;
+    await ctx.browser.send('Target.activateTarget', { targetId });
+    await ctx.page.send('Page.bringToFront');
+    return { targetId, prefix: targetId.slice(0, 8) };
   },
 });
 

@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   TARGET_AMBIGUOUS: { exit: EXIT.FAILED, summary: 'the prefix matches more than one page' },
   TARGET_CLOSED: { exit: EXIT.FAILED, summary: 'the tab closed while the command ran' },
   ELEMENT_NOT_FOUND: { exit: EXIT.FAILED, summary: 'no element matches the selector' },
+  STALE_REF: { exit: EXIT.FAILED, summary: 'an element ref from an earlier document, or one no snapshot issued: run `snap` again' },
+  NOT_INTERACTABLE: { exit: EXIT.FAILED, summary: 'the element cannot take the action: covered, hidden, disabled or of the wrong kind' },
   JS_EXCEPTION: { exit: EXIT.FAILED, summary: 'the evaluated JavaScript threw' },
   NAVIGATION_FAILED: { exit: EXIT.FAILED, summary: 'the page could not be loaded' },
   DIALOG_OPEN: { exit: EXIT.FAILED, summary: 'a JavaScript dialog blocks the tab: answer it with `cdp dialog`' },

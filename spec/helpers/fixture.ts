@@ -38,6 +38,60 @@ console.warn('careful');
 setTimeout(() => { throw new TypeError('thrown early'); }, 0);
 </script>`,
   '/tall': `<!doctype html><title>Tall</title><div style="height:3000px;background:linear-gradient(red,blue)">tall</div>`,
+  '/login': `<!doctype html><title>Sign in</title>
+<main><h1>Sign in</h1>
+<form action="/welcome" method="get">
+<label for="user">User name</label><input id="user" name="user" autocomplete="off">
+<label for="pass">Password</label><input id="pass" name="pass" type="password">
+<label><input id="remember" name="remember" type="checkbox"> Remember me</label>
+<select id="lang" name="lang"><option value="en">English</option><option value="fr">Français</option></select>
+<button>Sign in</button>
+</form></main>`,
+  '/welcome': `<!doctype html><title>Welcome</title><h1 id="hi"></h1>
+<script>const q = new URLSearchParams(location.search); document.getElementById('hi').textContent = 'Welcome ' + q.get('user') + ' (' + q.get('pass').length + ' chars, ' + (q.get('remember') || 'off') + ', ' + q.get('lang') + ')';</script>`,
+  '/controlled': `<!doctype html><title>Controlled</title>
+<input id="name" aria-label="Name"><p id="state"></p>
+<script>
+// A framework-style controlled input: state drives the value, a value tracker ignores
+// programmatic writes (as React's does), and every render writes the state back.
+const el = document.getElementById('name');
+let state = '';
+let tracked = '';
+const desc = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+Object.defineProperty(el, 'value', { get() { return desc.get.call(this); }, set(v) { tracked = String(v); desc.set.call(this, v); } });
+const render = () => { el.value = state; document.getElementById('state').textContent = 'state=' + state; };
+el.addEventListener('input', () => { const v = desc.get.call(el); if (v === tracked) return; state = v.toUpperCase(); render(); });
+render();
+</script>`,
+  '/overlay': `<!doctype html><title>Overlay</title>
+<button id="buy" onclick="document.title='bought'">Buy now</button>
+<div id="cookie-banner" class="modal" style="position:fixed;inset:0;background:rgba(0,0,0,.5)">We use cookies</div>`,
+  '/shadow': `<!doctype html><title>Shadow</title><div id="host"></div>
+<script>
+const root = document.getElementById('host').attachShadow({ mode: 'open' });
+root.innerHTML = '<p>Inside the shadow</p><button id="sb">Shadow button</button>';
+root.getElementById('sb').addEventListener('click', (e) => { document.title = 'shadow clicked ' + e.isTrusted; });
+</script>`,
+  '/inner': `<!doctype html><title>Inner</title>
+<input id="it" aria-label="Inner text"><button id="ib" onclick="document.getElementById('out').textContent = 'clicked with ' + document.getElementById('it').value">Inner button</button>
+<p id="out"></p>`,
+  '/confirm': `<!doctype html><title>Confirm</title>
+<button id="del" onclick="document.getElementById('r').textContent = confirm('Delete everything?') ? 'confirmed' : 'cancelled'">Delete</button>
+<p id="r"></p>`,
+  '/delayed': `<!doctype html><title>Delayed</title><div id="box"></div>
+<script>setTimeout(() => { document.getElementById('box').textContent = 'Results are ready'; }, 800);</script>`,
+  '/clickables': `<!doctype html><title>Clickables</title>
+<div id="d1" onclick="document.title='div'">Plain div with onclick</div>
+<span id="s1" style="cursor:pointer">Pointer span</span>
+<div id="l1">Listener div</div><div id="t1" tabindex="0">Tabbable div</div>
+<script>document.getElementById('l1').addEventListener('click', () => { document.title = 'listener'; });</script>`,
+  '/big': (() => {
+    let rows = '';
+    for (let i = 0; i < 1000; i++) {
+      rows += `<tr><td>Row ${i}</td><td>Item number ${i}</td><td>${i * 7} units</td><td>${i % 20 === 0 ? `<a href="/item/${i}">Open ${i}</a>` : 'n/a'}</td></tr>`;
+    }
+    return `<!doctype html><title>Big</title><h1>Inventory</h1><table>${rows}</table>`;
+  })(),
 };
 
 /** A running fixture server. */
@@ -50,8 +104,11 @@ export interface Fixture {
 
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==', 'base64');
 
-/** Starts the fixture server on 127.0.0.1:0. */
-export function startFixture(): Promise<Fixture> {
+/**
+ * Starts the fixture server on 127.0.0.1:0. `host` names it in its URLs: `localhost`
+ * gives a second site, whose pages Chromium runs in their own process (out-of-process iframes).
+ */
+export function startFixture(host = '127.0.0.1'): Promise<Fixture> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/pixel.gif' || path === '/favicon.ico') {
@@ -60,6 +117,13 @@ export function startFixture(): Promise<Fixture> {
     }
     if (path === '/slow') {
       setTimeout(() => res.writeHead(200, { 'content-type': 'text/html' }).end('<title>Slow</title>slow'), 3000);
+      return;
+    }
+    if (path === '/frames') {
+      const child = new URL(req.url ?? '/', 'http://x').searchParams.get('child') ?? '/inner';
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>Frames</title><h1>Outer</h1>
+<iframe id="same" src="/inner" title="Same origin" width="300" height="120"></iframe>
+<iframe id="cross" src="${child.replace(/"/g, '&quot;')}" title="Cross origin" width="300" height="120"></iframe>`);
       return;
     }
     const page = PAGES[path];
@@ -71,7 +135,7 @@ export function startFixture(): Promise<Fixture> {
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
-      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const origin = `http://${host}:${(server.address() as AddressInfo).port}`;
       resolve({
         origin, server,
         url: (p) => origin + p,

@@ -1,0 +1,180 @@
+/**
+ * `wait`: until an element appears (or is gone), text shows, the URL matches, the
+ * network is idle, an expression is truthy, or a number of milliseconds has passed.
+ */
+import { CdpdError } from '../protocol/errors.js';
+import { timeoutOf, usage } from './args.js';
+import { callIn, evaluateIn, locate, resolveFrame, type Frame } from './elements.js';
+import { jsException, type Page } from './page.js';
+import { parseRef } from './refs.js';
+import { defineCommand } from './types.js';
+
+/** Default wait (ms); --timeout raises it. */
+export const WAIT_TIMEOUT_MS = 30_000;
+/** How often a condition is checked. */
+const POLL_MS = 100;
+/** Quiet time without requests that counts as network idle. */
+export const IDLE_MS = 500;
+
+/** What `wait` waits for. */
+export interface WaitParams {
+  ms?: number;
+  selector?: string;
+  text?: string;
+  gone?: boolean;
+  url?: string;
+  idle?: boolean;
+  js?: string;
+  frame?: string;
+  timeout?: number;
+}
+
+/** `--url`: a glob (`*` any run of characters), a /regex/, or else a substring. */
+export function urlMatcher(pattern: string): (url: string) => boolean {
+  const re = /^\/(.+)\/([imsu]*)$/.exec(pattern);
+  if (re) {
+    let rx: RegExp;
+    try {
+      rx = new RegExp(re[1]!, re[2]);
+    } catch {
+      throw usage(`--url ${pattern} is not a valid regular expression`);
+    }
+    return (u) => rx.test(u);
+  }
+  if (pattern.includes('*')) {
+    const rx = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    return (u) => rx.test(u);
+  }
+  return (u) => u.includes(pattern);
+}
+
+/** Errors while a document is being swapped out: the condition is checked again. */
+function transient(err: unknown): boolean {
+  return err instanceof CdpdError && (err.code === 'CDP_ERROR' || err.code === 'ELEMENT_NOT_FOUND');
+}
+
+function describe(p: WaitParams): string {
+  if (p.selector !== undefined) return `${p.selector}${p.gone ? ' to be gone' : ''}`;
+  if (p.text !== undefined) return `text ${JSON.stringify(p.text)}${p.gone ? ' to be gone' : ''}`;
+  if (p.url !== undefined) return `the URL to match ${p.url}`;
+  if (p.idle) return 'the network to be idle';
+  return `${p.js} to be truthy`;
+}
+
+async function check(page: Page, frame: Frame, p: WaitParams): Promise<unknown> {
+  if (p.selector !== undefined) {
+    if (parseRef(p.selector)) {
+      // A ref is one element: present while it is connected and its document stands.
+      try {
+        await locate(page, p.selector);
+        return !p.gone;
+      } catch (err) {
+        if (err instanceof CdpdError && err.code === 'STALE_REF') {
+          if (p.gone) return true;
+          throw err;
+        }
+        throw err;
+      }
+    }
+    const found = await callIn(page, frame, (sel: string) => {
+      const el = document.querySelector(sel);
+      if (!el) return false;
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+    }, p.selector);
+    return p.gone ? !found : found;
+  }
+  if (p.text !== undefined) {
+    const found = await callIn(page, frame, (t: string) => (document.body?.innerText ?? '').includes(t), p.text);
+    return p.gone ? !found : found;
+  }
+  if (p.url !== undefined) {
+    const matches = urlMatcher(p.url);
+    const url = await callIn(page, frame, () => location.href);
+    return matches(url) ? url : false;
+  }
+  if (p.idle) {
+    return page.tab.inflight.size === 0 && Date.now() - page.tab.networkChangedAt >= IDLE_MS;
+  }
+  const r = await evaluateIn(page, frame, { expression: p.js!, awaitPromise: true, returnByValue: true, replMode: true });
+  if (r.exceptionDetails) throw jsException(r.exceptionDetails);
+  return r.result.value;
+}
+
+export const wait = defineCommand({
+  name: 'wait',
+  summary: 'wait for --selector, --text, --url, --idle, --js, or a number of ms (--gone: until absent)',
+  target: 'required',
+  args: [{ name: 'ms' }],
+  options: [
+    { flags: '--selector <sel>', summary: 'until this CSS selector (or @ref) is visible' },
+    { flags: '--text <text>', summary: 'until the page shows this text' },
+    { flags: '--gone', summary: 'with --selector or --text: until it is no longer there' },
+    { flags: '--url <pattern>', summary: 'until the URL matches: a substring, a glob with *, or /regex/' },
+    { flags: '--idle', summary: `until no request has been in flight for ${IDLE_MS} ms` },
+    { flags: '--js <expr>', summary: 'until this expression is truthy' },
+    { flags: '--frame <frame>', summary: 'check in this iframe: a selector, @ref or part of its URL' },
+  ],
+  parse(args, opts): WaitParams {
+    const p: WaitParams = {};
+    const conds = ['selector', 'text', 'url', 'idle', 'js'].filter((k) => opts[k] !== undefined && opts[k] !== false);
+    if (args.length > 1) throw usage('wait takes at most one number of ms');
+    if (args.length) {
+      const ms = Number(args[0]);
+      if (!Number.isFinite(ms) || ms < 0) throw usage(`wait takes a number of ms, got: ${args[0]}`);
+      p.ms = ms;
+    }
+    if (conds.length + (p.ms === undefined ? 0 : 1) !== 1) {
+      throw usage('wait takes one of: a number of ms, --selector, --text, --url, --idle, --js');
+    }
+    for (const k of ['selector', 'text', 'url', 'js'] as const) {
+      if (opts[k] === undefined) continue;
+      if (typeof opts[k] !== 'string' && typeof opts[k] !== 'number') throw usage(`--${k} needs a value`);
+      p[k] = String(opts[k]);
+    }
+    if (opts.idle) p.idle = true;
+    if (opts.gone) {
+      if (p.selector === undefined && p.text === undefined) throw usage('--gone goes with --selector or --text');
+      p.gone = true;
+    }
+    if (p.url !== undefined) urlMatcher(p.url);
+    if (opts.frame !== undefined) {
+      if (typeof opts.frame !== 'string' || !opts.frame) throw usage('--frame needs a selector, @ref or part of the iframe URL');
+      p.frame = opts.frame;
+    }
+    return p;
+  },
+  async run(ctx, params: WaitParams) {
+    const started = Date.now();
+    if (typeof params.ms === 'number') {
+      if (!Number.isFinite(params.ms) || params.ms < 0) throw usage('"ms" must be a number ≥ 0');
+      await ctx.page.guard(new Promise((r) => setTimeout(r, params.ms)));
+      return { waited: Date.now() - started, for: `${params.ms} ms` };
+    }
+    const conds = ['selector', 'text', 'url', 'js'].filter((k) => typeof params[k as keyof WaitParams] === 'string');
+    if (conds.length + (params.idle === true ? 1 : 0) !== 1) throw usage('wait takes one of: ms, selector, text, url, idle, js');
+    const timeout = timeoutOf(params, WAIT_TIMEOUT_MS);
+    const what = describe(params);
+    const frameSpec = typeof params.frame === 'string' ? params.frame : undefined;
+    for (;;) {
+      let value: unknown;
+      try {
+        // The frame is found again each time: a navigation replaces its context.
+        const frame = await resolveFrame(ctx.page, frameSpec);
+        value = await check(ctx.page, frame, params);
+      } catch (err) {
+        if (!transient(err)) throw err;
+      }
+      if (value) {
+        const out: Record<string, unknown> = { waited: Date.now() - started, for: what };
+        if (typeof value === 'string') out.url = value;
+        if (params.js !== undefined) out.value = value;
+        return out;
+      }
+      if (Date.now() - started >= timeout) {
+        throw new CdpdError('TIMEOUT', `Timed out after ${timeout} ms waiting for ${what} (raise with --timeout)`);
+      }
+      await ctx.page.guard(new Promise((r) => setTimeout(r, POLL_MS)));
+    }
+  },
+});
