@@ -236,4 +236,82 @@ test('tabs: back, forward, reload, close; a keypress chord; scroll; upload', asy
   assert.not.match(ok(await cdp('list'), 'list'), new RegExp(`^${tab}`, 'm'));
 });
 
+test('hover, dblclick and drag send real mouse events; a removed element\'s ref is stale', async () => {
+  const tab = await openTab('/pointer');
+  ok(await cdp('hover', tab, '#hov'), 'hover');
+  ok(await cdp('dblclick', tab, '#dbl'), 'dblclick');
+  assert.is(ok(await cdp('drag', tab, '#src', '#dst'), 'drag'), 'Dragged <div id="src" class="box"> "Drag me" onto <div id="dst" class="box"> "Drop here"\n');
+  assert.is(await evalIn(tab, 'document.getElementById("log").textContent'), 'enter hov;dblclick;down src;up dst;');
+  const ref = refOf(ok(await cdp('snap', tab, '-i'), 'snap'), /Drop here/);
+  await evalIn(tab, 'document.getElementById("dst").remove(), 1');
+  const r = await cdp('hover', tab, `@${ref}`);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, new RegExp(`^Error: Ref ${ref} is stale: its element was removed from the page\\. Nothing was done\\.`));
+});
+
+test('snap --depth, --selector and --frame narrow the outline', async () => {
+  const tab = await openTab(`/frames?child=${encodeURIComponent(other.url('/inner'))}`);
+  const full = ok(await cdp('snap', tab), 'snap');
+  const shallow = ok(await cdp('snap', tab, '--depth', '1'), 'snap --depth 1');
+  assert.ok(shallow.split('\n').length < full.split('\n').length, shallow);
+  assert.not.match(shallow, /Inner button/);
+  const cross = ok(await cdp('snap', tab, '--frame', 'localhost'), 'snap --frame');
+  assert.match(cross, /^\[RootWebArea\] Inner/);
+  assert.match(cross, /\[button\] Inner button \[ref=e\d+\]/);
+  assert.not.match(cross, /Outer/);
+  const ref = refOf(full, /\[Iframe\] Same origin/);
+  const sub = ok(await cdp('snap', tab, '--selector', `@${ref}`), 'snap --selector @ref');
+  assert.match(sub, /^\[Iframe\] Same origin \[ref=e\d+\]\n {2}\[RootWebArea\] Inner/);
+  assert.not.match(sub, /Cross origin/);
+  const bad = await cdp('snap', tab, '--frame', 'nowhere');
+  assert.is(bad.code, 1);
+  assert.match(bad.stderr, /^Error: No iframe matches --frame nowhere \(a selector, @ref or part of its URL\)\. Frames of this tab:\n {2}http/);
+});
+
+test('wrong kinds of element, keys and arguments are refused clearly', async () => {
+  const tab = await openTab('/login');
+  const cases: Array<[string[], RegExp, number]> = [
+    [['fill', tab, '#remember', 'x'], /^Error: Cannot fill #remember: <input id="remember"> is a checkbox or radio: use cdp check or cdp uncheck\.\n$/, 1],
+    [['fill', tab, '#lang', 'x'], /^Error: Cannot fill #lang: <select id="lang"> .* is a <select>: use cdp select\.\n$/, 1],
+    [['select', tab, '#lang', 'Klingon'], /^Error: Cannot select in #lang: it has no option with value or label "Klingon" \(options: "English", "Français"\)\.\n$/, 1],
+    [['check', tab, '#user'], /^Error: Cannot check #user: <input id="user"> is not a checkbox, radio or aria-checked element\.\n$/, 1],
+    [['press', tab, 'Hyper+Q'], /^Error: Unknown key "Hyper"/, 2],
+    [['press', tab, 'a', 'b', 'c'], /^Error: press takes a key, optionally after a selector or @ref/, 2],
+    [['click', tab, 'div[[['], /^Error: Invalid CSS selector: div\[\[\[ \(refs look like @e12\)\n$/, 2],
+    [['wait', tab, '--text', 'a', '--idle'], /^Error: wait takes one of/, 2],
+    [['shot', tab, '--quality', '50'], /^Error: --quality goes with --format jpeg or webp\n$/, 2],
+    [['viewport', tab, 'big'], /^Error: viewport takes <width>x<height>, e\.g\. 1280x720, got: big\n$/, 2],
+    [['upload', tab, '#user', '/nonexistent/file'], /^Error: Cannot upload \/nonexistent\/file: no such file\n$/, 1],
+  ];
+  for (const [args, err, code] of cases) {
+    const r = await cdp(...args);
+    assert.is(r.stdout, '', args.join(' '));
+    assert.match(r.stderr, err, args.join(' '));
+    assert.is(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+  }
+  // fill with nothing empties the field
+  ok(await cdp('fill', tab, '#user', 'abc'), 'fill');
+  assert.is(ok(await cdp('fill', tab, '#user'), 'fill empty'), 'Filled <input id="user"> with ""\n');
+  assert.is(await evalIn(tab, 'document.getElementById("user").value'), '');
+});
+
+test('wait --js and --gone, viewport, emulate, pdf, open --background and activate', async () => {
+  const tab = await openTab('/delayed');
+  assert.match(ok(await cdp('wait', tab, '--js', 'document.getElementById("box").textContent.length > 3'), 'wait --js'), /^Waited \d+ ms for .* to be truthy\n$/);
+  await evalIn(tab, 'setTimeout(() => document.getElementById("box").remove(), 300), 1');
+  assert.match(ok(await cdp('wait', tab, '--selector', '#box', '--gone'), 'wait --gone'), /^Waited \d+ ms for #box to be gone\n$/);
+  assert.is(ok(await cdp('viewport', tab, '640x480', '--dpr', '2'), 'viewport'), 'Viewport 640x480, DPR 2\n');
+  assert.is(await evalIn(tab, 'innerWidth + "x" + innerHeight + "@" + devicePixelRatio'), '640x480@2');
+  ok(await cdp('viewport', tab, 'reset'), 'viewport reset');
+  const em = ok(await cdp('emulate', tab, '--media', 'dark', '--offline', '--user-agent', 'cdpd-test/1'), 'emulate');
+  assert.is(em, 'User agent: cdpd-test/1\nColour scheme: dark\nOffline\n');
+  ok(await cdp('emulate', tab, '--online', '--media', 'none'), 'emulate back');
+  const file = join(sb.root, 'page.pdf');
+  assert.match(ok(await cdp('pdf', tab, file), 'pdf'), new RegExp(`^${file}\nPDF saved: 1 page\\(s\\), \\d+ bytes\n$`));
+  assert.is(readFileSync(file).subarray(0, 5).toString(), '%PDF-');
+  const bg = /^Opened new tab: ([0-9A-F]+)/.exec(ok(await cdp('open', '--background', fx.url('/')), 'open --background'))![1]!;
+  assert.is(ok(await cdp('activate', bg), 'activate'), `Activated ${bg.slice(0, 8)}\n`);
+  ok(await cdp('close', bg), 'close');
+});
+
 test.run();

@@ -85,6 +85,14 @@ root.getElementById('sb').addEventListener('click', (e) => { document.title = 's
 <span id="s1" style="cursor:pointer">Pointer span</span>
 <div id="l1">Listener div</div><div id="t1" tabindex="0">Tabbable div</div>
 <script>document.getElementById('l1').addEventListener('click', () => { document.title = 'listener'; });</script>`,
+  '/pointer': `<!doctype html><title>Pointer</title>
+<style>div.box { width: 120px; height: 60px; margin: 10px; border: 1px solid; }</style>
+<div class="box" id="hov" onmouseenter="log('enter hov')">Hover me</div>
+<div class="box" id="dbl" ondblclick="log('dblclick')">Double me</div>
+<div class="box" id="src" onmousedown="log('down src')">Drag me</div>
+<div class="box" id="dst" onmouseup="log('up dst')">Drop here</div>
+<p id="log"></p>
+<script>function log(s) { document.getElementById('log').textContent += s + ';'; }</script>`,
   '/big': (() => {
     let rows = '';
     for (let i = 0; i < 1000; i++) {
