@@ -4,7 +4,7 @@
  * client reads back and shows the user.
  */
 import type { Endpoint } from '../lib/cdp/discover.js';
-import { startDaemon } from '../lib/daemon/daemon.js';
+import type { ManagedBrowser } from '../lib/cdp/launch.js';
 import { exitCodeOf, toCdpdError } from '../lib/protocol/errors.js';
 import { VERSION } from '../lib/protocol/version.js';
 import { envNumber } from '../lib/runtime/paths.js';
@@ -16,11 +16,22 @@ async function main(): Promise<void> {
   process.umask(0o077);
   const endpoint = JSON.parse(process.argv[2] ?? 'null') as Endpoint;
   log(`cdpd ${VERSION} daemon starting, pid ${process.pid}, endpoint from ${endpoint.source}`);
+  const launchTimeoutMs = envNumber('CDP_LAUNCH_TIMEOUT', 30_000);
+  // A browser to launch starts first: it boots while the daemon's modules load.
+  let launching: Promise<ManagedBrowser> | undefined;
+  if (endpoint.kind === 'managed') {
+    const [{ launchManaged }, paths] = await Promise.all([import('../lib/cdp/launch.js'), import('../lib/runtime/paths.js')]);
+    const platform = paths.currentPlatform();
+    launching = launchManaged(platform, paths.managedProfileDir(paths.runtimeDir(platform), endpoint.headed), endpoint.headed, launchTimeoutMs);
+    launching.catch(() => {});
+  }
+  const { startDaemon } = await import('../lib/daemon/daemon.js');
   const daemon = await startDaemon({
+    launching,
     endpoint,
     idleTimeoutMs: envNumber('CDP_IDLE_TIMEOUT', 20 * 60_000),
     consentTimeoutMs: envNumber('CDP_CONSENT_TIMEOUT', 120_000),
-    launchTimeoutMs: envNumber('CDP_LAUNCH_TIMEOUT', 30_000),
+    launchTimeoutMs,
     log,
   });
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => void daemon.shutdown(sig));

@@ -11,15 +11,20 @@ import { VERSION } from '../lib/protocol/version.js';
 import type { Client } from '../lib/client/client.js';
 import { jsonOutput, textOutput, type Output } from './output.js';
 
-function buildCli() {
+/**
+ * The cac CLI. With a known command in argv only that one is declared: declaring all of
+ * them costs the one-shot path more than the rest of its parsing.
+ */
+function buildCli(argv: string[]) {
   const cli = cac('cdp');
+  const named = argv.slice(2).map((a) => findCommand(a)).find((d) => d && !d.wireOnly);
   cli.option('--json', 'print one JSON document on stdout')
     .option('--browser-url <url>', 'browser to use: ws://…/devtools/browser/… or http://host:port (env CDP_URL)')
     .option('--no-daemon', 'run over a direct browser connection, without the daemon')
     .option('--no-launch', 'never launch a managed browser')
     .option('--headed', 'launch the managed browser with a window')
     .option('--timeout <ms>', 'per-command CDP timeout in ms (env CDP_TIMEOUT; default 15000, navigation 30000)');
-  for (const def of COMMANDS) {
+  for (const def of named ? [named] : COMMANDS) {
     if (def.wireOnly) continue;
     const aliases = def.aliases?.length ? ` (alias: ${def.aliases.join(', ')})` : '';
     const cmd = cli.command(`${def.name} ${usageArgs(def)}`.trim(), def.summary + aliases);
@@ -49,7 +54,7 @@ function timeoutOption(opts: Record<string, unknown>): number | undefined {
 }
 
 async function run(argv: string[], out: () => Output): Promise<number> {
-  const cli = buildCli();
+  const cli = buildCli(argv);
   let parsed: { args: ReadonlyArray<string>; options: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
   try {
     parsed = cli.parse(argv, { run: false });

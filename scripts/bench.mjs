@@ -3,7 +3,7 @@
 // server. --quick runs every case a few times (the smoke pass npm test runs); --json prints
 // the table as JSON.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,17 +28,37 @@ delete process.env.NODE_EXTRA_CA_CERTS;
 const chromeBin = process.env.CHROME_PATH || '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-async function startChrome() {
-  const proc = spawn(chromeBin, [...FLAGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: 'ignore' });
-  for (let i = 0; i < 400; i++) {
+async function startChrome(dir = profile, poll = 50) {
+  const proc = spawn(chromeBin, [...FLAGS, '--remote-debugging-port=0', `--user-data-dir=${dir}`, 'about:blank'], { stdio: 'ignore' });
+  for (let i = 0; i < 20_000 / poll; i++) {
     try {
-      const [port, path] = readFileSync(join(profile, 'DevToolsActivePort'), 'utf8').trim().split('\n');
-      if (port && path) return { proc, port: Number(port), portFile: join(profile, 'DevToolsActivePort') };
+      const [port, path] = readFileSync(join(dir, 'DevToolsActivePort'), 'utf8').trim().split('\n');
+      if (port && path) return { proc, port: Number(port), portFile: join(dir, 'DevToolsActivePort'), wsPath: path };
     } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, poll));
   }
   throw new Error('Chromium did not start');
 }
+
+/** ms for `n` sequential round trips of a ws echo between this process and a child node. */
+async function wsEcho(n) {
+  const { default: WebSocket } = await import('ws');
+  const server = `import { WebSocketServer } from ${JSON.stringify(import.meta.resolve('ws').replace('index.js', 'wrapper.mjs'))};
+const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false }, () => console.log(wss.address().port));
+wss.on('connection', (s) => s.on('message', (m) => s.send(m, { binary: false })));`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', server], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((r) => child.stdout.once('data', (d) => r(Number(String(d).trim()))));
+  const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
+  await new Promise((r) => ws.once('open', r));
+  const msg = JSON.stringify({ id: 1, cmd: 'eval', params: { target: 'ABCDEF0123456789ABCDEF0123456789', expression: '1+1' } });
+  const trip = () => new Promise((r) => { ws.once('message', r); ws.send(msg); });
+  for (let i = 0; i < 200; i++) await trip();
+  const ms = await time(async () => { for (let i = 0; i < n; i++) await trip(); });
+  ws.close();
+  child.kill();
+  return ms;
+}
+const notes = [];
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -56,7 +76,8 @@ async function samples(n, fn) {
   return out;
 }
 // Async, because the fixture server answers from this process.
-const run = (args, input) => new Promise((resolve, reject) => {
+const run = (args, input) => runIn(env, args, input);
+const runIn = (env, args, input) => new Promise((resolve, reject) => {
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -90,13 +111,45 @@ try {
   row('one-shot command (ms)', median(oneShot), median(nodeStart), '≤ 1.35', median(oneShot) / median(nodeStart) <= 1.35);
 
   // cold attach: first command with Chrome up and no daemon, against the same command warm.
-  const cold = await samples(N(5, 1), async () => {
+  const cold = [];
+  for (let i = 0; i < N(5, 1); i++) {
     await run(['stop']);
     await new Promise((r) => setTimeout(r, 300));
-    await run(['list']);
-  });
+    cold.push(await time(() => run(['list'])));
+  }
   const warm = await samples(N(10, 2), () => run(['list']));
   row('cold attach (ms)', median(cold), median(warm), '≤ 4', median(cold) / median(warm) <= 4);
+
+  // script alternative: a fresh `cdp eval`, against a fresh node that connects with puppeteer-core and evaluates once.
+  const pptr = join(root, 'pptr.mjs');
+  writeFileSync(pptr, `import puppeteer from ${JSON.stringify(import.meta.resolve('puppeteer-core'))};
+const browser = await puppeteer.connect({ browserWSEndpoint: ${JSON.stringify(`ws://127.0.0.1:${chrome.port}${chrome.wsPath}`)}, defaultViewport: null });
+const page = (await browser.pages()).find((p) => p.url() === ${JSON.stringify(`${origin}/`)});
+if ((await page.evaluate('1+1')) !== 2) process.exit(1);
+await browser.disconnect();`);
+  const pptrRun = () => new Promise((resolve, reject) => spawn(process.execPath, [pptr], { env, stdio: 'inherit' })
+    .on('close', (code) => (code === 0 ? resolve() : reject(new Error(`puppeteer-core script exited ${code}`)))));
+  await pptrRun();
+  const viaPptr = await samples(N(10, 1), pptrRun);
+  const viaCdp = await samples(N(10, 1), () => run(['eval', tab, '1+1']));
+  row('script alternative: cdp eval vs puppeteer-core script (ms)', median(viaCdp), median(viaPptr), '≤ 0.5', median(viaCdp) / median(viaPptr) <= 0.5);
+
+  // cold launch: `cdp open <url>` with no browser and no daemon, against launching the same Chromium by hand.
+  const launchCdp = [];
+  const launchHand = [];
+  for (let i = 0; i < N(3, 1); i++) {
+    const dir = join(root, `launch-${i}`);
+    const cenv = { ...env, CDP_RUNTIME_DIR: join(dir, 'run'), HOME: join(dir, 'home') };
+    delete cenv.CDP_PORT_FILE;
+    launchCdp.push(await time(() => runIn(cenv, ['open', `${origin}/`])));
+    await runIn(cenv, ['stop']);
+    const t = now();
+    const hand = await startChrome(join(dir, 'hand'), 10);
+    launchHand.push(now() - t);
+    hand.proc.kill('SIGKILL');
+    await new Promise((r) => hand.proc.once('exit', r));
+  }
+  row('cold launch: cdp open, no browser, no daemon (ms)', median(launchCdp), median(launchHand), '≤ 1.3', median(launchCdp) / median(launchHand) <= 1.3);
 
   // session latency and throughput over one library connection, against direct CRI.
   const { connect } = await import('../dist/index.js');
@@ -107,16 +160,32 @@ try {
   const idle = rss();
   const { sessionId } = await direct.Target.attachToTarget({ targetId, flatten: true });
   const evals = N(2000, 50);
-  const directSeq = await time(async () => {
+  // Alternating rounds after a warm-up (JIT, caches), so drift hits both sides alike.
+  const rounds = async (n, a, b) => {
+    await a();
+    await b();
+    const as = [];
+    const bs = [];
+    for (let i = 0; i < n; i++) {
+      as.push(await time(a));
+      bs.push(await time(b));
+    }
+    return [median(as), median(bs)];
+  };
+  const [directSeq, libSeq] = await rounds(N(3, 1), async () => {
     for (let i = 0; i < evals; i++) await direct.send('Runtime.evaluate', { expression: '1+1', returnByValue: true }, sessionId);
-  });
-  const libSeq = await time(async () => {
+  }, async () => {
     for (let i = 0; i < evals; i++) await lib.call('eval', { target: targetId, expression: '1+1' });
   });
   row(`session latency, ${evals} sequential evals (ms)`, libSeq, directSeq, '≤ 1.3', libSeq / directSeq <= 1.3);
-  const directPar = await time(() => Promise.all(Array.from({ length: evals }, () => direct.send('Runtime.evaluate', { expression: '1+1', returnByValue: true }, sessionId))));
-  const libPar = await time(() => Promise.all(Array.from({ length: evals }, () => lib.call('eval', { target: targetId, expression: '1+1' }))));
+  const [directPar, libPar] = await rounds(N(5, 1),
+    () => Promise.all(Array.from({ length: evals }, () => direct.send('Runtime.evaluate', { expression: '1+1', returnByValue: true }, sessionId))),
+    () => Promise.all(Array.from({ length: evals }, () => lib.call('eval', { target: targetId, expression: '1+1' }))));
   row(`session throughput, ${evals} concurrent evals (ms)`, libPar, directPar, 'rate ≥ 0.7 × direct', directPar / libPar >= 0.7);
+  // The floor of the hop itself: a ws echo between two node processes, per round trip.
+  const echoMs = await wsEcho(evals);
+  notes.push(`ws echo between two node processes: ${(echoMs * 1000 / evals).toFixed(0)} µs a round trip; ` +
+    `session latency floor ≈ (direct + echo) / direct = ${((directSeq + echoMs) / directSeq).toFixed(2)}`);
 
   // REPL: lines piped into `cdp repl`, against the session latency case.
   const lines = N(2000, 50);
@@ -178,7 +247,7 @@ try {
 }
 
 if (asJson) {
-  console.log(JSON.stringify({ quick, node: process.version, rows }, null, 2));
+  console.log(JSON.stringify({ quick, node: process.version, rows, notes }, null, 2));
 } else {
   const cols = ['case', 'cdpd', 'baseline', 'ratio', 'target', 'pass', 'note'];
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '—').length)));
@@ -186,5 +255,6 @@ if (asJson) {
   console.log(line(cols));
   console.log(`|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(cols.map((c) => (c === 'pass' ? (r.pass ? 'pass' : 'FAIL') : r[c]))));
+  for (const n of notes) console.log(`\n${n}`);
 }
 process.exit(0);

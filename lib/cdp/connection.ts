@@ -1,11 +1,13 @@
 /**
  * The one browser-level CDP connection (chrome-remote-interface), with typed `send()`
- * from devtools-protocol's ProtocolMapping, per-call timeouts that name their knob, and
- * errors created at the call site so their stacks point at the caller.
+ * from devtools-protocol's ProtocolMapping, per-call timeouts that name their knob, errors
+ * with stable codes, and writes batched per tick.
  */
 import CDP from 'chrome-remote-interface';
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
+import type { Duplex } from 'node:stream';
 import { CdpdError } from '../protocol/errors.js';
+import { tickBatcher } from '../runtime/batch.js';
 
 type Commands = ProtocolMapping.Commands;
 type Events = ProtocolMapping.Events;
@@ -45,6 +47,7 @@ export class BrowserConnection {
   /** Per-command timeout in ms. */
   timeoutMs = DEFAULT_TIMEOUT_MS;
   private readonly client: CDP.Client;
+  private readonly batch: () => void;
   private readonly eventListeners = new Set<(e: RawEvent) => void>();
   private readonly closeListeners = new Set<() => void>();
   private closedByUs = false;
@@ -53,6 +56,8 @@ export class BrowserConnection {
   private constructor(wsUrl: string, client: CDP.Client) {
     this.wsUrl = wsUrl;
     this.client = client;
+    // chrome-remote-interface keeps its socket private; batching is skipped if it moves.
+    this.batch = tickBatcher((client as unknown as { _ws?: { _socket?: Duplex } })._ws?._socket);
     client.on('event', (message: RawEvent) => {
       for (const l of this.eventListeners) l(message);
     });
@@ -99,15 +104,15 @@ export class BrowserConnection {
 
   /** Sends any CDP command by name (evalraw). */
   sendRaw(method: string, params: object | undefined, sessionId?: string, timeoutMs = this.timeoutMs): Promise<unknown> {
-    const callSite = new CdpdError('CDP_ERROR', method);
-    if (this.closed) return Promise.reject(browserGone(callSite));
+    // No call-site Error here: capturing a stack on every call costs more than the hop to the daemon.
+    if (this.closed) return Promise.reject(browserGone(method));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(Object.assign(new CdpdError('TIMEOUT',
-          `Timeout: ${method} did not answer within ${timeoutMs} ms (raise with --timeout or CDP_TIMEOUT)`), { stack: callSite.stack }));
+        reject(new CdpdError('TIMEOUT', `Timeout: ${method} did not answer within ${timeoutMs} ms (raise with --timeout or CDP_TIMEOUT)`));
       }, timeoutMs);
       const args: unknown[] = [method, params ?? {}];
       if (sessionId) args.push(sessionId);
+      this.batch();
       (this.client.send as (...a: unknown[]) => Promise<unknown>)(...args).then(
         (result) => {
           clearTimeout(timer);
@@ -115,7 +120,7 @@ export class BrowserConnection {
         },
         (err: unknown) => {
           clearTimeout(timer);
-          reject(this.translate(err, callSite));
+          reject(this.translate(err, method));
         },
       );
     });
@@ -141,28 +146,25 @@ export class BrowserConnection {
     this.closed = true;
   }
 
-  private translate(err: unknown, callSite: CdpdError): CdpdError {
+  private translate(err: unknown, method: string): CdpdError {
     const response = (err as { response?: { code?: number; message?: string; data?: string } }).response;
     let out: CdpdError;
     if (response) {
       const msg = response.data ? `${response.message} (${response.data})` : String(response.message);
       out = /session with given id not found|No target with given id|Target closed/i.test(msg)
         ? new CdpdError('TARGET_CLOSED', `The tab closed or detached (${msg}). Run "cdp list".`)
-        : new CdpdError('CDP_ERROR', msg, { method: callSite.message, cdpCode: response.code });
+        : new CdpdError('CDP_ERROR', msg, { method, cdpCode: response.code });
     } else if (this.closed || /closed/i.test(describe(err))) {
-      out = browserGone(callSite);
+      out = browserGone(method);
     } else {
-      out = new CdpdError('CDP_ERROR', describe(err), { method: callSite.message });
+      out = new CdpdError('CDP_ERROR', describe(err), { method });
     }
-    out.stack = callSite.stack;
     return out;
   }
 }
 
-function browserGone(callSite: CdpdError): CdpdError {
-  const e = new CdpdError('BROWSER_GONE', 'The browser connection closed (Chrome quit or remote debugging was switched off).');
-  e.stack = callSite.stack;
-  return e;
+function browserGone(_method: string): CdpdError {
+  return new CdpdError('BROWSER_GONE', 'The browser connection closed (Chrome quit or remote debugging was switched off).');
 }
 
 function describe(err: unknown): string {

@@ -3,9 +3,11 @@
  * requests that may run concurrently and complete out of order. Events of watch
  * subscriptions arrive through `onEvent`.
  */
+import { connect as netConnect, type NetConnectOpts, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { CdpdError } from '../protocol/errors.js';
 import { MAX_PAYLOAD, type EventFrame, type RequestId, type WelcomeFrame } from '../protocol/wire.js';
+import { tickBatcher } from '../runtime/batch.js';
 import { parseWelcome, Requests } from './requests.js';
 
 /** What every cdpd session (daemon or direct) offers. */
@@ -22,10 +24,14 @@ export class Client implements Session {
   private readonly requests: Requests;
   private readonly closeListeners = new Set<(reason: CdpdError) => void>();
 
-  private constructor(ws: WebSocket, welcome: WelcomeFrame) {
+  private constructor(ws: WebSocket, welcome: WelcomeFrame, socket: Socket | undefined) {
     this.ws = ws;
     this.welcome = welcome;
-    this.requests = new Requests((text) => ws.send(text));
+    const batch = tickBatcher(socket);
+    this.requests = new Requests((text) => {
+      batch();
+      ws.send(text);
+    });
     ws.on('message', (data) => this.requests.receive(data.toString()));
     ws.on('close', (code, reason) => {
       const err = this.requests.closed(code, reason.toString());
@@ -36,7 +42,12 @@ export class Client implements Session {
   /** Connects to a daemon on 127.0.0.1:`port` and authenticates. */
   static open(port: number, token: string, timeoutMs = 5000): Promise<Client> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false, maxPayload: MAX_PAYLOAD });
+      let socket: Socket | undefined;
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`, {
+        perMessageDeflate: false, maxPayload: MAX_PAYLOAD,
+        // Our own connect, to keep the socket for write batching.
+        createConnection: (o: unknown) => (socket = netConnect(o as NetConnectOpts)),
+      });
       const fail = (err: CdpdError) => {
         clearTimeout(timer);
         ws.removeAllListeners();
@@ -58,7 +69,7 @@ export class Client implements Session {
         clearTimeout(timer);
         ws.removeAllListeners();
         ws.on('error', () => {});
-        resolve(new Client(ws, frame));
+        resolve(new Client(ws, frame, socket));
       });
       ws.once('close', (code) => fail(new CdpdError('DAEMON_GONE', `The daemon refused the connection (close code ${code}).`, { closeCode: code })));
       ws.once('error', (err: NodeJS.ErrnoException) => fail(new CdpdError('DAEMON_GONE', `Cannot reach the daemon on port ${port}: ${err.code ?? err.message}`, { errno: err.code })));

@@ -12,6 +12,8 @@ import { ensurePrivateDir } from '../runtime/files.js';
 import { currentPlatform, envNumber, managedProfileDir, runtimeDir } from '../runtime/paths.js';
 import type { Session } from './client.js';
 import type { StartOptions } from './start.js';
+import { CdpdError } from '../protocol/errors.js';
+import { Abort } from '../runtime/abort.js';
 
 /** Opens a direct session to the browser `opts` finds. */
 export async function openDirect(opts: StartOptions = {}): Promise<Session> {
@@ -31,11 +33,11 @@ export async function openDirect(opts: StartOptions = {}): Promise<Session> {
     onPending: () => opts.onNotice?.('waiting for Chrome to allow remote debugging: click Allow'),
   });
   const tabs = new Tabs(browser);
-  const controller = new AbortController();
+  const controller = new Abort();
   return {
-    call: (cmd, params = {}) => dispatch({ browser, tabs, daemon: undefined }, cmd, params, controller.signal),
+    call: (cmd, params = {}) => dispatch({ browser, tabs, daemon: undefined }, cmd, params, controller),
     close: async () => {
-      controller.abort();
+      controller.abort(new CdpdError('CANCELLED', 'The session closed.'));
       await browser.close();
     },
   };

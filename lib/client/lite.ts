@@ -6,7 +6,6 @@
  * handshake, masking, 16- and 64-bit lengths, fragments, many frames per chunk, ping,
  * close codes.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { CdpdError } from '../protocol/errors.js';
 import type { WelcomeFrame } from '../protocol/wire.js';
@@ -28,10 +27,23 @@ export function encodeFrame(opcode: number, payload: Buffer): Buffer {
     out[1] = 0x80 | 127;
     out.writeBigUInt64BE(BigInt(len), 2);
   }
-  const mask = randomBytes(4);
+  const mask = nodeCrypto ? nodeCrypto.randomBytes(4) : Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(4)));
   mask.copy(out, head);
   for (let i = 0; i < len; i++) out[head + 4 + i] = payload[i]! ^ mask[i & 3]!;
   return out;
+}
+
+/**
+ * node:crypto, loaded while the daemon answers the upgrade rather than before the
+ * connect: it is the largest module on the one-shot path.
+ */
+let nodeCrypto: typeof import('node:crypto') | undefined;
+
+/** The Sec-WebSocket-Key nonce. It only proves the server speaks WebSocket (the token guards access), so Math.random serves. */
+function nonce(): string {
+  const b = Buffer.allocUnsafe(16);
+  for (let i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
+  return b.toString('base64');
 }
 
 /** A connection to the daemon speaking just enough WebSocket. */
@@ -55,9 +67,9 @@ export class LiteSocket {
     return new Promise((resolve, reject) => {
       const sock = connect(port, '127.0.0.1');
       sock.setNoDelay(true);
-      const key = randomBytes(16).toString('base64');
-      const accept = createHash('sha1').update(key + GUID).digest('base64');
+      const key = nonce();
       let head = Buffer.alloc(0);
+      let crypto: Promise<typeof import('node:crypto')> | undefined;
       const timer = setTimeout(() => fail(`did not answer within ${timeoutMs} ms`), timeoutMs);
       const fail = (why: string, errno?: string) => {
         clearTimeout(timer);
@@ -68,13 +80,23 @@ export class LiteSocket {
       sock.once('connect', () => {
         sock.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
           `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+        crypto = import('node:crypto');
       });
       const onData = (chunk: Buffer) => {
         head = Buffer.concat([head, chunk]);
         const end = head.indexOf('\r\n\r\n');
         if (end < 0) return;
         sock.off('data', onData);
+        // Frames after the head wait in the socket until the upgrade is checked.
+        sock.pause();
+        (crypto ?? import('node:crypto')).then((c) => {
+          nodeCrypto = c;
+          upgraded(end);
+        }, (err: Error) => fail(err.message));
+      };
+      const upgraded = (end: number) => {
         clearTimeout(timer);
+        const accept = nodeCrypto!.createHash('sha1').update(key + GUID).digest('base64');
         const lines = head.subarray(0, end).toString('latin1').split('\r\n');
         const status = lines[0] ?? '';
         const got = lines.find((l) => /^sec-websocket-accept:/i.test(l))?.split(':')[1]?.trim();
@@ -90,6 +112,7 @@ export class LiteSocket {
           if (ls.handled) ls.finish(1006, '');
         });
         ls.receive(head.subarray(end + 4));
+        sock.resume();
         resolve(ls);
       };
       sock.on('data', onData);

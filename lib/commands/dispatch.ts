@@ -9,6 +9,7 @@ import { findCommand } from './registry.js';
 import type { Page } from './page.js';
 import type { Tabs } from './tabs.js';
 import type { DaemonControl, StreamControl } from './types.js';
+import type { Abort } from '../runtime/abort.js';
 
 /** What every command runs against. */
 export interface Engine {
@@ -19,7 +20,7 @@ export interface Engine {
 
 /** Runs `cmd` with wire params; rejects with a CdpdError. */
 export async function dispatch(
-  engine: Engine, cmd: string, params: Record<string, unknown>, signal: AbortSignal, stream?: StreamControl,
+  engine: Engine, cmd: string, params: Record<string, unknown>, signal: Abort, stream?: StreamControl,
 ): Promise<unknown> {
   const def = findCommand(cmd);
   if (!def || def.cliOnly) throw new CdpdError('UNKNOWN_COMMAND', `Unknown command: ${cmd}. Run "cdp --help" for the list.`);

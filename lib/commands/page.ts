@@ -7,6 +7,7 @@ import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, EventName, EventParams, Method, ParamsOf, RawEvent, ResultOf } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import type { Attached } from './tabs.js';
+import type { Abort } from '../runtime/abort.js';
 
 /** One request's handle on an attached tab. */
 export class Page {
@@ -18,10 +19,10 @@ export class Page {
   get tab(): Attached {
     return this.attached;
   }
-  private readonly signal: AbortSignal;
+  private readonly signal: Abort;
   private readonly timeoutMs: number | undefined;
 
-  constructor(browser: BrowserConnection, attached: Attached, signal: AbortSignal, timeoutMs?: number) {
+  constructor(browser: BrowserConnection, attached: Attached, signal: Abort, timeoutMs?: number) {
     this.browser = browser;
     this.attached = attached;
     this.signal = signal;
@@ -85,20 +86,21 @@ export class Page {
    * page, whichever comes first. `dialogs: 'allow'` is for the calls that answer one.
    */
   guard<T>(work: Promise<T>, dialogs: 'fail' | 'allow' = 'fail'): Promise<T> {
-    const signals = [this.attached.closed.signal, this.signal];
-    const fired = signals.find((s) => s.aborted);
+    const closed = this.attached.closed;
+    const fired = closed.aborted ? closed : this.signal.aborted ? this.signal : undefined;
     const blocked = dialogs === 'fail' ? this.dialogError() : undefined;
     if (fired || blocked) {
       work.catch(() => {});
       return Promise.reject(fired ? fired.reason : blocked);
     }
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (ev: Event) => reject((ev.target as AbortSignal).reason);
       const onDialog = () => reject(this.dialogError());
-      for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+      const offClosed = closed.onAbort(reject);
+      const offSignal = this.signal.onAbort(reject);
       if (dialogs === 'fail') this.attached.dialogListeners.add(onDialog);
       const done = () => {
-        for (const s of signals) s.removeEventListener('abort', onAbort);
+        offClosed();
+        offSignal();
         this.attached.dialogListeners.delete(onDialog);
       };
       work.then((v) => { done(); resolve(v); }, (e) => { done(); reject(e); });

@@ -376,7 +376,7 @@ export const evaluate = defineCommand({
     const frame = await resolveFrame(ctx.page, typeof params.frame === 'string' ? params.frame : undefined);
     // By reference first: primitives arrive in one round trip, and objects can be told
     // apart (a DOM node, a function) before they are serialised.
-    let r = await evaluateIn(ctx.page, frame, { expression, awaitPromise: true, replMode: true, userGesture: true });
+    let r = await evaluateIn(ctx.page, frame, { expression, awaitPromise: true, replMode: true });
     // replMode awaits top-level await but hands back a promise that is the completion value.
     if (!r.exceptionDetails && r.result.subtype === 'promise' && r.result.objectId) {
       r = await ctx.page.sendOn(frame.sessionId, 'Runtime.awaitPromise', { promiseObjectId: r.result.objectId });

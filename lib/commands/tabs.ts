@@ -10,6 +10,7 @@ import { EventTranslator, type PageEvent } from './events.js';
 import { HISTORY_SIZE, TabHistory } from './history.js';
 import { Page } from './page.js';
 import { RefTable } from './refs.js';
+import { Abort } from '../runtime/abort.js';
 
 type TargetInfo = Protocol.Target.TargetInfo;
 
@@ -45,7 +46,7 @@ export function isUserPage(t: TargetInfo): boolean {
 export interface Attached {
   targetId: string;
   sessionId: string;
-  closed: AbortController;
+  closed: Abort;
   listeners: Set<(e: RawEvent) => void>;
   translator: EventTranslator;
   history: TabHistory;
@@ -151,7 +152,7 @@ export class Tabs {
   }
 
   /** A request-scoped handle on a tab, attaching on first use. */
-  async page(targetId: string, signal: AbortSignal, timeoutMs?: number): Promise<Page> {
+  async page(targetId: string, signal: Abort, timeoutMs?: number): Promise<Page> {
     const a = await this.attach(targetId);
     return new Page(this.browser, a, signal, timeoutMs);
   }
@@ -197,7 +198,7 @@ export class Tabs {
       pending = (async () => {
         const { sessionId } = await this.browser.send('Target.attachToTarget', { targetId, flatten: true });
         const a: Attached = {
-          targetId, sessionId, closed: new AbortController(), listeners: new Set(),
+          targetId, sessionId, closed: new Abort(), listeners: new Set(),
           translator: new EventTranslator(), history: new TabHistory(() => ++this.seq, this.historySize),
           dialog: undefined, dialogListeners: new Set(), refs: new RefTable(),
           frames: new Map(), parents: new Map(), contexts: new Map(), inflight: new Set(), networkChangedAt: Date.now(),

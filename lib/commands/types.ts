@@ -6,6 +6,7 @@
 import type { BrowserConnection } from '../cdp/connection.js';
 import type { Page } from './page.js';
 import type { Tabs } from './tabs.js';
+import type { Abort } from '../runtime/abort.js';
 
 /** A positional argument after the target. */
 export interface ArgSpec {
@@ -52,7 +53,7 @@ export interface CommandContext {
   /** The resolved, attached tab of a page command. */
   page: Page;
   /** Aborted when the client that asked goes away. */
-  signal: AbortSignal;
+  signal: Abort;
   /** Present when running inside the daemon, absent in --no-daemon mode. */
   daemon: DaemonControl | undefined;
   /** Present on a daemon connection. */

@@ -28,6 +28,8 @@ export interface DaemonOptions {
   consentTimeoutMs: number;
   launchTimeoutMs: number;
   log: (line: string) => void;
+  /** A managed launch already under way (the entry starts it before loading the daemon's modules). */
+  launching?: Promise<ManagedBrowser>;
 }
 
 /** A running daemon. */
@@ -51,7 +53,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let wsUrl: string;
   if (endpoint.kind === 'managed') {
     log(`launching managed ${endpoint.headed ? 'headed' : 'headless'} browser`);
-    managed = await launchManaged(platform, managedProfileDir(dir, endpoint.headed), endpoint.headed, opts.launchTimeoutMs);
+    managed = await (opts.launching ?? launchManaged(platform, managedProfileDir(dir, endpoint.headed), endpoint.headed, opts.launchTimeoutMs));
     wsUrl = managed.wsUrl;
   } else if (endpoint.kind === 'http') {
     wsUrl = await resolveHttpEndpoint(endpoint.url, 5000);

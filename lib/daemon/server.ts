@@ -12,12 +12,14 @@ import { CdpdError, toCdpdError } from '../protocol/errors.js';
 import {
   AUTH_TIMEOUT_MS, CLOSE, MAX_PAYLOAD, parseRequest, type DaemonFrame, type RequestFrame, type WelcomeFrame,
 } from '../protocol/wire.js';
+import { tickBatcher } from '../runtime/batch.js';
+import { Abort } from '../runtime/abort.js';
 
 /** What the server asks of the daemon. */
 export interface ServerHandlers {
   welcome(): WelcomeFrame;
   /** Runs one request; resolves with its result or rejects with a CdpdError. */
-  handle(req: RequestFrame, signal: AbortSignal, conn: ClientConnection): Promise<unknown>;
+  handle(req: RequestFrame, signal: Abort, conn: ClientConnection): Promise<unknown>;
   /** Called when the number of authenticated clients changes. */
   clientsChanged(count: number): void;
 }
@@ -98,18 +100,21 @@ export class DaemonServer {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.connection(ws));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.connection(ws, socket));
   }
 
-  private connection(ws: WebSocket): void {
+  private connection(ws: WebSocket, socket: Socket): void {
     this.sockets.add(ws);
-    const inflight = new Map<RequestFrame['id'], AbortController>();
+    const batch = tickBatcher(socket);
+    const inflight = new Map<RequestFrame['id'], Abort>();
     const closeHooks: Array<() => void> = [];
     let authed = false;
     const conn: ClientConnection = {
       id: this.nextConn++,
       send: (frame) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+        if (ws.readyState !== ws.OPEN) return;
+        batch();
+        ws.send(JSON.stringify(frame));
       },
       bufferedAmount: () => ws.bufferedAmount,
       onClose: (fn) => closeHooks.push(fn),
@@ -162,9 +167,9 @@ export class DaemonServer {
         conn.send({ id: req.id, ok: false, error: { code: 'BAD_REQUEST', message: `id ${JSON.stringify(req.id)} is already in flight` } });
         return;
       }
-      const ac = new AbortController();
+      const ac = new Abort();
       inflight.set(req.id, ac);
-      this.handlers.handle(req, ac.signal, conn).then(
+      this.handlers.handle(req, ac, conn).then(
         (result) => conn.send({ id: req.id, ok: true, result: result ?? null }),
         (err: unknown) => conn.send({ id: req.id, ok: false, error: toCdpdError(err).toPayload() }),
       ).finally(() => inflight.delete(req.id));

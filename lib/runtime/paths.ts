@@ -1,7 +1,6 @@
 /**
  * Where cdpd keeps its state: the runtime dir and the names of the files in it.
  */
-import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,9 +28,14 @@ export function runtimeDir(p: PlatformEnv = currentPlatform()): string {
   return join(p.home, '.cache', 'cdp');
 }
 
-/** A short stable key for a browser endpoint: names its daemon's files. */
+/**
+ * A short stable key for a browser endpoint: names its daemon's files. FNV-1a (48 bits):
+ * a name, not a secret, and computed without loading node:crypto on the one-shot path.
+ */
 export function endpointKey(endpoint: string): string {
-  return createHash('sha256').update(endpoint).digest('hex').slice(0, 12);
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(endpoint, 'utf8')) h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
+  return (h & 0xffffffffffffn).toString(16).padStart(12, '0');
 }
 
 /** The files of the daemon for one endpoint key. */
