@@ -17,6 +17,7 @@ const N = (full, small) => (quick ? small : full);
 
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS; // adds ~30 ms to every node start and hides our own cost
+delete env.NODE_OPTIONS; // a test runner's loader would be timed too
 for (const k of Object.keys(env)) if (k.startsWith('CDP_')) delete env[k];
 const root = mkdtempSync(join(tmpdir(), 'cdpd-bench-'));
 const profile = join(root, 'profile');
@@ -44,10 +45,21 @@ async function startChrome(dir = profile, poll = 50) {
 async function wsEcho(n) {
   const { default: WebSocket } = await import('ws');
   const server = `import { WebSocketServer } from ${JSON.stringify(import.meta.resolve('ws').replace('index.js', 'wrapper.mjs'))};
-const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false }, () => console.log(wss.address().port));
+const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false }, () => process.stdout.write(wss.address().port + '\\n'));
 wss.on('connection', (s) => s.on('message', (m) => s.send(m, { binary: false })));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', server], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((r) => child.stdout.once('data', (d) => r(Number(String(d).trim()))));
+  const file = join(root, 'echo.mjs');
+  writeFileSync(file, server);
+  const child = spawn(process.execPath, [file], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  process.once('exit', () => child.kill());
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /^(\d+)$/m.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`the ws echo server exited (${code}): ${out}`)));
+  });
   const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
   await new Promise((r) => ws.once('open', r));
   const msg = JSON.stringify({ id: 1, cmd: 'eval', params: { target: 'ABCDEF0123456789ABCDEF0123456789', expression: '1+1' } });
@@ -96,7 +108,10 @@ const server = createServer((req, res) => res.end(req.url === '/big' ? big : '<t
 await new Promise((r) => server.once('listening', r));
 const origin = `http://127.0.0.1:${server.address().port}`;
 const rows = [];
-const row = (name, cdpd, base, target, pass, note = '') => rows.push({ case: name, cdpd: +cdpd.toFixed(3), baseline: +base.toFixed(3), ratio: +(cdpd / base).toFixed(3), target, pass, note });
+const row = (name, cdpd, base, target, pass, note = '') => {
+  if (process.env.BENCH_TRACE) process.stderr.write(`${name}\n`);
+  rows.push({ case: name, cdpd: +cdpd.toFixed(3), baseline: +base.toFixed(3), ratio: +(cdpd / base).toFixed(3), target, pass, note });
+};
 
 try {
   const direct = await CDP({ port: chrome.port });

@@ -14,14 +14,15 @@ const BENCH = fileURLToPath(new URL('../scripts/bench.mjs', import.meta.url));
 test('npm run bench --quick measures every case', async () => {
   chromePath();
   const out = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, [BENCH, '--quick', '--json'], { timeout: 120_000, env: { ...process.env, CHROME_PATH: chromePath() } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BENCH, '--quick', '--json'], { timeout: 120_000, env: { ...process.env, CHROME_PATH: chromePath(), BENCH_TRACE: '1' } }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${err.message}\n${stderr}`));
       else resolve(stdout);
     });
   });
   const { rows } = JSON.parse(out) as { rows: Array<{ case: string; cdpd: number; baseline: number | null; ratio: number | null }> };
   const names = rows.map((r) => r.case.split(/[,(]/)[0]!.trim());
-  assert.equal(names, ['one-shot command', 'cold attach', 'session latency', 'session throughput', 'REPL', 'event stream', 'big snapshot', 'many tabs', 'daemon RSS idle', 'daemon RSS']);
+  assert.equal(names, ['one-shot command', 'cold attach', 'script alternative: cdp eval vs puppeteer-core script', 'cold launch: cdp open',
+    'session latency', 'session throughput', 'REPL', 'event stream', 'big snapshot', 'many tabs', 'daemon RSS idle', 'daemon RSS']);
   for (const r of rows) {
     assert.ok(Number.isFinite(r.cdpd) && r.cdpd > 0, `${r.case}: ${r.cdpd}`);
     if (r.baseline !== null) assert.ok(Number.isFinite(r.ratio), `${r.case}: ratio`);
