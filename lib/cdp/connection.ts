@@ -6,7 +6,7 @@
 import CDP from 'chrome-remote-interface';
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
 import type { Duplex } from 'node:stream';
-import { CdpdError } from '../protocol/errors.js';
+import { browserGone, CdpdError } from '../protocol/errors.js';
 import { tickBatcher } from '../runtime/batch.js';
 
 type Commands = ProtocolMapping.Commands;
@@ -105,7 +105,7 @@ export class BrowserConnection {
   /** Sends any CDP command by name (evalraw). */
   sendRaw(method: string, params: object | undefined, sessionId?: string, timeoutMs = this.timeoutMs): Promise<unknown> {
     // No call-site Error here: capturing a stack on every call costs more than the hop to the daemon.
-    if (this.closed) return Promise.reject(browserGone(method));
+    if (this.closed) return Promise.reject(browserGone());
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new CdpdError('TIMEOUT', `Timeout: ${method} did not answer within ${timeoutMs} ms (raise with --timeout or CDP_TIMEOUT)`));
@@ -155,7 +155,7 @@ export class BrowserConnection {
         ? new CdpdError('TARGET_CLOSED', `The tab closed or detached (${msg}). Run "cdp list".`)
         : new CdpdError('CDP_ERROR', msg, { method, cdpCode: response.code });
     } else if (this.closed || /closed/i.test(describe(err))) {
-      out = browserGone(method);
+      out = browserGone();
     } else {
       out = new CdpdError('CDP_ERROR', describe(err), { method });
     }
@@ -163,9 +163,6 @@ export class BrowserConnection {
   }
 }
 
-function browserGone(_method: string): CdpdError {
-  return new CdpdError('BROWSER_GONE', 'The browser connection closed (Chrome quit or remote debugging was switched off).');
-}
 
 function describe(err: unknown): string {
   if (err instanceof Error) return err.message || (err as NodeJS.ErrnoException).code || err.name;

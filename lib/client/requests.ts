@@ -3,8 +3,8 @@
  * library, REPL and watch; lib/client/lite.ts for one-shot commands): ids, answers matched
  * to their requests, streamed events, and every pending call rejected when it closes.
  */
-import { CdpdError } from '../protocol/errors.js';
-import type { DaemonFrame, EventFrame, RequestId, ResponseFrame, WelcomeFrame } from '../protocol/wire.js';
+import { browserGone, CdpdError } from '../protocol/errors.js';
+import { CLOSE, type DaemonFrame, type EventFrame, type RequestId, type ResponseFrame, type WelcomeFrame } from '../protocol/wire.js';
 
 /** The daemon's first frame after auth, or the DAEMON_GONE error saying what came instead. */
 export function parseWelcome(text: string): WelcomeFrame {
@@ -72,7 +72,7 @@ export class Requests {
 
   /** The connection closed: every pending call rejects with why. */
   closed(code: number, reason: string): CdpdError {
-    this.closeError = new CdpdError('DAEMON_GONE',
+    this.closeError = code === CLOSE.BROWSER_GONE ? browserGone() : new CdpdError('DAEMON_GONE',
       `Connection to the daemon closed before the answer (code ${code}${reason ? `: ${reason}` : ''}). Run the command again; "cdp status" shows the daemon.`,
       { closeCode: code });
     for (const p of this.pending.values()) p.reject(this.closeError);

@@ -26,6 +26,8 @@ export interface PageInfo {
 
 /** Minimum prefix length `list` shows. */
 export const MIN_PREFIX = 8;
+/** Longer than any target id. */
+const MAX_PREFIX = 64;
 
 /** Shortest length ≥ MIN_PREFIX at which every id's prefix is unique (case-insensitive). */
 export function prefixLength(ids: string[]): number {
@@ -121,6 +123,10 @@ export class Tabs {
   async resolve(prefix: string): Promise<PageInfo> {
     if (typeof prefix !== 'string' || prefix.length === 0) {
       throw new CdpdError('USAGE', 'target ID required. Run "cdp list" first.');
+    }
+    // No target id is this long: refuse without echoing (or searching with) a huge string.
+    if (prefix.length > MAX_PREFIX) {
+      throw new CdpdError('TARGET_NOT_FOUND', `No target matching a ${prefix.length}-character prefix: target ids have 32. Run "cdp list".`);
     }
     // The hot path: one match among the targets discovery told us about. Anything else
     // (none, several) asks Chrome, so a stale view never decides a miss.

@@ -13,7 +13,7 @@ import { HISTORY_SIZE } from '../commands/history.js';
 import { Tabs } from '../commands/tabs.js';
 import { CdpdError } from '../protocol/errors.js';
 import { VERSION } from '../protocol/version.js';
-import { LOG_MARKERS, PROTOCOL_VERSION, type BrowserInfo, type DiscoveryFile } from '../protocol/wire.js';
+import { CLOSE, LOG_MARKERS, PROTOCOL_VERSION, type BrowserInfo, type DiscoveryFile } from '../protocol/wire.js';
 import { ensurePrivateDir, readPrivate, removeQuietly, writePrivateAtomic } from '../runtime/files.js';
 import { currentPlatform, daemonFiles, endpointKey, envNumber, managedProfileDir, runtimeDir } from '../runtime/paths.js';
 import { DaemonServer } from './server.js';
@@ -105,6 +105,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       status: () => ({
         pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION, port: server.port, startedAt,
         browser: browserInfo, clients: server.clientCount, watchers: subscriptions.count, idleTimeoutMs: opts.idleTimeoutMs,
+        refused: { ...server.refused },
       }),
       shutdown: (reason) => void shutdown(reason),
     },
@@ -115,12 +116,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     clientsChanged: (n) => armIdle(n),
   });
 
-  const shutdown = (reason: string): Promise<void> => {
+  const shutdown = (reason: string, browserGone = false): Promise<void> => {
     shuttingDown ??= (async () => {
       log(`shutting down: ${reason}`);
       clearTimeout(idleTimer);
       removeOwnDiscovery(files.discovery);
-      await server.close().catch(() => {});
+      // With the browser gone, what is in flight fails at once: let those answers out first.
+      await (browserGone ? server.close(CLOSE.BROWSER_GONE, 'the browser connection closed', 1000) : server.close()).catch(() => {});
       await tabs.dismissDialogs();
       await browser.close();
       await managed?.close();
@@ -128,7 +130,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     })();
     return shuttingDown;
   };
-  browser.onClose(() => void shutdown('the browser connection closed'));
+  browser.onClose(() => void shutdown('the browser connection closed', true));
 
   let port: number;
   try {

@@ -60,7 +60,13 @@ export class DaemonServer {
     this.token = Buffer.from(token, 'utf8');
     this.handlers = handlers;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD, perMessageDeflate: false, clientTracking: false });
-    this.http = createServer((_req, res) => {
+    this.http = createServer((req, res) => {
+      // A web page's fetch carries an Origin: refused like its WebSocket, and counted.
+      if (req.headers.origin !== undefined) {
+        this.refused.origin++;
+        res.writeHead(403, { 'content-length': '0', connection: 'close' }).end();
+        return;
+      }
       res.writeHead(404, { 'content-type': 'text/plain' }).end('cdpd speaks WebSocket only\n');
     });
     this.http.on('upgrade', (req, socket: Socket, head) => this.upgrade(req, socket, head));
@@ -83,9 +89,27 @@ export class DaemonServer {
     return this.authed;
   }
 
-  /** Closes every connection and the listener. */
-  async close(): Promise<void> {
-    for (const ws of this.sockets) ws.close(CLOSE.SHUTDOWN, 'daemon shutting down');
+  /** Connections refused so far, by reason: a foreign Origin, a foreign Host, a bad or missing token. */
+  readonly refused = { origin: 0, host: 0, auth: 0 };
+
+  private inflightTotal = 0;
+  private drainWaiters: Array<() => void> = [];
+
+  /**
+   * Closes every connection and the listener. With `graceMs`, requests in flight get up to
+   * that long to send their answers first (they fail fast when the browser is gone).
+   */
+  async close(code: number = CLOSE.SHUTDOWN, reason = 'daemon shutting down', graceMs = 0): Promise<void> {
+    if (graceMs > 0 && this.inflightTotal > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        this.drainWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    for (const ws of this.sockets) ws.close(code, reason);
     await new Promise<void>((r) => this.http.close(() => r()));
     for (const ws of this.sockets) ws.terminate();
   }
@@ -97,6 +121,8 @@ export class DaemonServer {
     const host = req.headers.host ?? '';
     const okHost = host === `127.0.0.1:${this.port}` || host === `localhost:${this.port}`;
     if (req.headers.origin !== undefined || !okHost) {
+      if (req.headers.origin !== undefined) this.refused.origin++;
+      else this.refused.host++;
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -119,7 +145,10 @@ export class DaemonServer {
       bufferedAmount: () => ws.bufferedAmount,
       onClose: (fn) => closeHooks.push(fn),
     };
-    const authTimer = setTimeout(() => ws.close(CLOSE.AUTH_TIMEOUT, 'auth timeout'), AUTH_TIMEOUT_MS);
+    const authTimer = setTimeout(() => {
+      this.refused.auth++;
+      ws.close(CLOSE.AUTH_TIMEOUT, 'auth timeout');
+    }, AUTH_TIMEOUT_MS);
 
     ws.on('error', () => {});
     ws.on('close', () => {
@@ -137,6 +166,7 @@ export class DaemonServer {
       if (!authed) {
         clearTimeout(authTimer);
         if (isBinary || !this.authenticates(data.toString())) {
+          this.refused.auth++;
           ws.close(CLOSE.UNAUTHORIZED, 'unauthorized');
           return;
         }
@@ -169,10 +199,14 @@ export class DaemonServer {
       }
       const ac = new Abort();
       inflight.set(req.id, ac);
+      this.inflightTotal++;
       this.handlers.handle(req, ac, conn).then(
         (result) => conn.send({ id: req.id, ok: true, result: result ?? null }),
         (err: unknown) => conn.send({ id: req.id, ok: false, error: toCdpdError(err).toPayload() }),
-      ).finally(() => inflight.delete(req.id));
+      ).finally(() => {
+        inflight.delete(req.id);
+        if (--this.inflightTotal === 0) for (const w of this.drainWaiters.splice(0)) w();
+      });
     });
   }
 

@@ -46,6 +46,9 @@ export interface ErrorPayload {
   details?: Record<string, unknown>;
 }
 
+/** The longest error message sent on the wire. */
+const MAX_MESSAGE = 16_384;
+
 /** An error with a stable code; the only kind cdpd throws on purpose. */
 export class CdpdError extends Error {
   readonly code: ErrorCode;
@@ -58,10 +61,10 @@ export class CdpdError extends Error {
     this.details = details;
   }
 
-  /** The wire form. */
+  /** The wire form; a message that echoes a huge input is cut. */
   toPayload(): ErrorPayload {
-    return this.details ? { code: this.code, message: this.message, details: this.details }
-      : { code: this.code, message: this.message };
+    const message = this.message.length > MAX_MESSAGE ? `${this.message.slice(0, MAX_MESSAGE)}… (${this.message.length - MAX_MESSAGE} characters cut)` : this.message;
+    return this.details ? { code: this.code, message, details: this.details } : { code: this.code, message };
   }
 
   /** Rebuilds an error received over the wire. */
@@ -69,6 +72,11 @@ export class CdpdError extends Error {
     const code = (p.code in ERROR_CODES ? p.code : 'INTERNAL') as ErrorCode;
     return new CdpdError(code, String(p.message), p.details);
   }
+}
+
+/** The error of a browser connection that closed, the same wherever it is noticed. */
+export function browserGone(): CdpdError {
+  return new CdpdError('BROWSER_GONE', 'The browser connection closed (Chrome quit or remote debugging was switched off).');
 }
 
 /** Any thrown value as a CdpdError (unknown throws become INTERNAL). */

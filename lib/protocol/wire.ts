@@ -22,6 +22,8 @@ export const CLOSE = {
   AUTH_TIMEOUT: 4408,
   /** The daemon is shutting down. */
   SHUTDOWN: 4000,
+  /** The browser connection closed: the daemon answered what was in flight and exits. */
+  BROWSER_GONE: 4003,
 } as const;
 
 /** What the daemon knows of its browser; never holds a secret. */

@@ -32,35 +32,44 @@ export interface Chrome {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts a fresh Chromium with its own profile and waits for its DevToolsActivePort. */
-export async function startChrome(): Promise<Chrome> {
-  const profile = mkdtempSync(join(tmpdir(), 'cdpd-chrome-'));
-  const proc = spawn(chromePath(), [...CHROME_FLAGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], {
+/** Starts a Chromium (a fresh profile on port 0 unless told) and waits for its DevToolsActivePort. */
+export async function startChrome(opts: { profile?: string; port?: number } = {}): Promise<Chrome> {
+  const profile = opts.profile ?? mkdtempSync(join(tmpdir(), 'cdpd-chrome-'));
+  const portFile = join(profile, 'DevToolsActivePort');
+  rmSync(portFile, { force: true });
+  const proc = spawn(chromePath(), [...CHROME_FLAGS, `--remote-debugging-port=${opts.port ?? 0}`, `--user-data-dir=${profile}`, 'about:blank'], {
     stdio: 'ignore',
   });
-  const portFile = join(profile, 'DevToolsActivePort');
   const deadline = Date.now() + 20_000;
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const chrome = (port: number, path: string): Chrome => ({
+    portFile, port, wsUrl: `ws://127.0.0.1:${port}${path}`, profile, proc,
+    async kill(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill(signal);
+        await exited;
+      }
+      removeProfile(profile);
+    },
+  });
   for (;;) {
     try {
-      const [port, path] = readFileSync(portFile, 'utf8').trim().split(/\r?\n/);
-      if (port && path) {
-        const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-        return {
-          portFile, port: Number(port), wsUrl: `ws://127.0.0.1:${port}${path}`, profile, proc,
-          async kill(signal = 'SIGTERM') {
-            if (proc.exitCode === null && proc.signalCode === null) {
-              proc.kill(signal);
-              await exited;
-            }
-            removeProfile(profile);
-          },
-        };
+      if (opts.port) {
+        // A fixed port: Chromium writes no DevToolsActivePort then; ask it directly.
+        const res = await fetch(`http://127.0.0.1:${opts.port}/json/version`);
+        const { webSocketDebuggerUrl } = (await res.json()) as { webSocketDebuggerUrl: string };
+        return chrome(opts.port, new URL(webSocketDebuggerUrl).pathname);
       }
+      const [port, path] = readFileSync(portFile, 'utf8').trim().split(/\r?\n/);
+      if (port && path) return chrome(Number(port), path);
     } catch {
-      // not yet written
+      // not yet up
     }
     if (proc.exitCode !== null) throw new Error(`Chromium exited with code ${proc.exitCode} before it was ready`);
-    if (Date.now() > deadline) throw new Error('Chromium did not write DevToolsActivePort within 20 s');
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error('Chromium did not open its debugging port within 20 s');
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
