@@ -21,7 +21,9 @@ await build({
   platform: 'node',
   target: 'node20',
   chunkNames: 'chunk-[hash]',
-  external: ['bufferutil', 'utf-8-validate'],
+  // chrome-remote-interface's own protocol.json (1 MB) is only read when no protocol is
+  // given; cdpd always gives one (lib/cdp/connection.ts), so it stays out of the bundle.
+  external: ['bufferutil', 'utf-8-validate', './protocol.json'],
   define: { __CDPD_VERSION__: JSON.stringify(version) },
   // chrome-remote-interface and ws are CommonJS and require() node's built-ins.
   banner: { js: "import { createRequire as __cdpdRequire } from 'node:module'; const require = __cdpdRequire(import.meta.url);" },

@@ -22,7 +22,8 @@ test('npm run bench --quick measures every case', async () => {
   const { rows } = JSON.parse(out) as { rows: Array<{ case: string; cdpd: number; baseline: number | null; ratio: number | null }> };
   const names = rows.map((r) => r.case.split(/[,(]/)[0]!.trim());
   assert.equal(names, ['one-shot command', 'cold attach', 'script alternative: cdp eval vs puppeteer-core script', 'cold launch: cdp open',
-    'session latency', 'session throughput', 'REPL', 'event stream', 'big snapshot', 'many tabs', 'daemon RSS idle', 'daemon RSS']);
+    'session latency', 'session throughput', 'REPL', 'event stream', 'load: 20 clients × 20 mixed commands over 5 tabs', 'soak 3 s: daemon RSS start / peak / end',
+    'soak 3 s: daemon open handles start / peak / end', 'big snapshot', 'many tabs', 'daemon RSS idle', 'daemon RSS']);
   for (const r of rows) {
     assert.ok(Number.isFinite(r.cdpd) && r.cdpd > 0, `${r.case}: ${r.cdpd}`);
     if (r.baseline !== null) assert.ok(Number.isFinite(r.ratio), `${r.case}: ratio`);

@@ -31,6 +31,8 @@ const tabOf = (r: RunResult) => {
   return /^Opened new tab: ([0-9A-F]+)/.exec(r.stdout)![1]!;
 };
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+/** A measured figure, printed for README's matrix. */
+const figure = (text: string) => console.log(`  figure: ${text}`);
 const BROWSER_GONE = 'Error: The browser connection closed (Chrome quit or remote debugging was switched off).\n';
 
 test.before(async () => {
@@ -61,6 +63,7 @@ test('Chrome killed under running commands and a watcher: all fail within 2 s wi
   const took = Date.now() - killedAt;
   for (const r of results) assert.equal([r.stdout, r.stderr, r.code], ['', BROWSER_GONE, 3]);
   assert.ok(took < 2000, `pending commands failed after ${took} ms`);
+  figure(`Chrome SIGKILLed: 3 pending commands failed with exit 3 within ${took} ms`);
   assert.is(await watcher.exited, 3);
   assert.match(watcher.stderr, /The browser connection closed/);
   await until(() => !alive(daemon!), 3000, 'daemon exit');
@@ -230,6 +233,7 @@ test('10,000 malformed frames: each is refused, the daemon stays up with bounded
   assert.ok(alive(pid));
   const after = rss(pid);
   assert.ok(after < before + 150, `RSS ${before.toFixed(0)} → ${after.toFixed(0)} MiB`);
+  figure(`${N} malformed frames: ${N} refusals; the other client served ${served} evals meanwhile; daemon RSS ${before.toFixed(0)} → ${after.toFixed(0)} MiB`);
   bad.close();
   good.close();
 });
@@ -272,6 +276,7 @@ test('1,000 connections with wrong tokens: all refused alike (4401, nothing sent
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const medians = [...times.values()].map(med);
   assert.ok(Math.max(...medians) - Math.min(...medians) < 25, `close times by token kind: ${medians.map((m) => m.toFixed(1)).join(', ')} ms`);
+  figure(`1000 wrong tokens: all closed 4401 with nothing sent; median close time by kind (random, all but last char, short, long, empty): ${medians.map((m) => m.toFixed(1)).join(', ')} ms`);
   good.close();
 });
 

@@ -74,7 +74,7 @@ export class BrowserConnection {
     let timer: NodeJS.Timeout | undefined;
     try {
       const client = await Promise.race([
-        CDP({ target: opts.wsUrl, local: true }),
+        CDP({ target: opts.wsUrl, local: true, protocol: { version: { major: '1', minor: '3' }, domains: [] } }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new CdpdError('CONSENT_TIMEOUT',
             `Chrome did not accept the debugging connection within ${Math.round(opts.connectTimeoutMs / 1000)} s. ` +

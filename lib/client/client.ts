@@ -108,8 +108,16 @@ export class Client implements Session {
     return () => this.closeListeners.delete(fn);
   }
 
-  /** Closes the connection; pending calls reject. */
+  /** True once `close()` was called: a watch then ends instead of failing. */
+  get closing(): boolean {
+    return this.closingByUs;
+  }
+
+  private closingByUs = false;
+
+  /** Closes the connection; pending calls reject, watches end. */
   close(): Promise<void> {
+    this.closingByUs = true;
     if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       this.ws.once('close', () => resolve());
@@ -154,7 +162,10 @@ export async function* watchEvents(client: Client, target: WatchTarget, kinds?: 
     queue.push(...early.filter((e) => e.sub === subId));
     for (;;) {
       while (queue.length) yield queue.shift()!;
-      if (closed) throw closed;
+      if (closed) {
+        if (client.closing) return;
+        throw closed;
+      }
       await new Promise<void>((r) => (wake = r));
       wake = undefined;
     }
