@@ -39,15 +39,20 @@ export function incomplete(code: string): boolean {
 function splitArgs(def: CommandDef, words: string[]): { args: string[]; opts: Record<string, unknown> } {
   const args: string[] = [];
   const opts: Record<string, unknown> = {};
+  // `-i, --interactive` or `--frame <frame>`: the short and long names a word may use.
+  const decls = (def.options ?? []).map((o) => {
+    const m = /^(?:-(\w), )?--([\w-]+)/.exec(o.flags);
+    return { short: m?.[1], long: m?.[2] ?? '', takesValue: o.flags.includes('<') };
+  });
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    const decl = w.startsWith('--') ? def.options?.find((o) => o.flags.startsWith(w)) : undefined;
+    const decl = decls.find((d) => w === `--${d.long}` || (d.short !== undefined && w === `-${d.short}`));
     if (!decl) {
       args.push(w);
       continue;
     }
-    const key = w.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-    opts[key] = decl.flags.includes('<') ? words[++i] : true;
+    const key = decl.long.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    opts[key] = decl.takesValue ? words[++i] : true;
   }
   return { args, opts };
 }

@@ -314,4 +314,17 @@ test('wait --js and --gone, viewport, emulate, pdf, open --background and activa
   ok(await cdp('close', bg), 'close');
 });
 
+test('the REPL takes the same options and refs: .snap -i, then .click @ref', async () => {
+  const tab = await openTab('/');
+  const r = await sb.run(['repl', tab], { input: '.snap -i\n.click @e1\n' });
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.ok(lines.every((l) => /\[ref=e\d+\]|^\s*\[(RootWebArea|heading|main)\]|^Clicked /.test(l)), r.stdout);
+  assert.not.match(r.stdout, /StaticText/);
+  const ref = /\[button\] Press me \[ref=(e\d+)\]/.exec(r.stdout)?.[1];
+  assert.ok(ref, r.stdout);
+  const again = await sb.run(['repl', tab], { input: `.click @${ref}\n` });
+  assert.is(again.stdout, 'Clicked BUTTON "Press me"\n');
+});
+
 test.run();

@@ -51,6 +51,19 @@ export function timeoutParam(params: { timeout?: unknown }): number | undefined 
   return typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : undefined;
 }
 
+/** `--frame <selector|@ref|url-substring>`, with what it does for one command. */
+export function frameOption(does: string): { flags: string; summary: string } {
+  return { flags: '--frame <frame>', summary: `${does} this iframe: a selector, @ref or part of its URL` };
+}
+
+/** The `--frame` option as wire params (none when not given). */
+export function frameParam(opts: Record<string, unknown>): { frame?: string } {
+  const f = opts.frame;
+  if (f === undefined) return {};
+  if (typeof f !== 'string' || !f) throw usage('--frame needs a selector, @ref or part of the iframe URL');
+  return { frame: f };
+}
+
 /** A per-request timeout in ms from the `timeout` param, or the fallback. */
 export function timeoutOf(params: { timeout?: unknown }, fallback: number): number {
   return timeoutParam(params) ?? fallback;

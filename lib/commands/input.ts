@@ -5,22 +5,14 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { CdpdError } from '../protocol/errors.js';
-import { joined, num, str, timeoutOf, usage } from './args.js';
+import { frameOption, frameParam, joined, num, str, timeoutOf, usage } from './args.js';
 import { act, callIn, callOn, clickPoint, labelOf, locate, mouseClick, resolveFrame, type Handle } from './elements.js';
 import { chordEvents, parseChord } from './keys.js';
 import { NAV_TIMEOUT_MS } from './navigation.js';
 import { defineCommand, type CommandContext } from './types.js';
 
 /** `--frame`, for the commands that take a selector: where a CSS selector is looked up (refs know their frame). */
-export const FRAME_OPTION = { flags: '--frame <frame>', summary: 'look the selector up in this iframe: a selector, @ref or part of its URL' };
-
-/** The frame option as wire params. */
-export function frameParam(opts: Record<string, unknown>): { frame?: string } {
-  const f = opts.frame;
-  if (f === undefined) return {};
-  if (typeof f !== 'string' || !f) throw usage('--frame needs a selector, @ref or part of the iframe URL');
-  return { frame: f };
-}
+const FRAME_OPTION = frameOption('look the selector up in');
 
 /** The element a command's params name, looked up in its `--frame`. */
 async function element(ctx: CommandContext, params: { frame?: unknown }, key = 'selector', what = 'selector or @ref'): Promise<Handle> {

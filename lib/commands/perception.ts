@@ -3,7 +3,7 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
-import { joined, str, usage } from './args.js';
+import { frameOption, frameParam, joined, str, usage } from './args.js';
 import { callIn, callOn, evaluateIn, locate, resolveFrame, type Frame } from './elements.js';
 import { jsException, type Page } from './page.js';
 import { defineCommand } from './types.js';
@@ -197,14 +197,17 @@ async function clickables(page: Page, sessionId: string): Promise<Set<number>> {
     layout.nodeIndex.forEach((node, i) => cursor.set(node, layout.styles[i]?.[0] ?? -1));
     const ids = nodes.backendNodeId ?? [];
     const parents = nodes.parentIndex ?? [];
-    for (const i of nodes.isClickable?.index ?? []) if (cursor.has(i)) out.add(ids[i]!);
+    const types = nodes.nodeType ?? [];
+    // Elements only: the text inside a clickable element is not a target of its own.
+    const element = (i: number) => types[i] === 1 && cursor.has(i);
+    for (const i of nodes.isClickable?.index ?? []) if (element(i)) out.add(ids[i]!);
     if (pointer >= 0) {
       for (const [i, c] of cursor) {
-        if (c === pointer && cursor.get(parents[i] ?? -1) !== pointer) out.add(ids[i]!);
+        if (element(i) && c === pointer && cursor.get(parents[i] ?? -1) !== pointer) out.add(ids[i]!);
       }
     }
     (nodes.attributes ?? []).forEach((attrs, i) => {
-      if (!cursor.has(i)) return;
+      if (!element(i)) return;
       for (let k = 0; k < attrs.length; k += 2) if (attrs[k] === tabindex || attrs[k] === onclick) out.add(ids[i]!);
     });
   }
@@ -287,7 +290,7 @@ const SNAP_OPTIONS = [
   { flags: '--selector <sel>', summary: 'only the subtree of this element (CSS selector or @ref)' },
   { flags: '--max-chars <n>', summary: 'cut the output at this many characters, saying how much was cut' },
   { flags: '--urls', summary: 'print link targets' },
-  { flags: '--frame <frame>', summary: 'snapshot only this iframe: a selector, @ref or part of its URL' },
+  frameOption('snapshot only'),
 ];
 
 function count(raw: unknown, flag: string): number | undefined {
@@ -316,7 +319,7 @@ export const snap = defineCommand({
       if (typeof opts.selector !== 'string' || !opts.selector) throw usage('--selector needs a CSS selector or @ref');
       p.selector = opts.selector;
     }
-    if (opts.frame !== undefined) Object.assign(p, frameOption(opts.frame));
+    Object.assign(p, frameParam(opts));
     return p;
   },
   async run(ctx, params: SnapParams) {
@@ -350,10 +353,6 @@ export const snap = defineCommand({
   },
 });
 
-function frameOption(raw: unknown): { frame: string } {
-  if (typeof raw !== 'string' || !raw) throw usage('--frame needs a selector, @ref or part of the iframe URL');
-  return { frame: raw };
-}
 
 /** An evaluated value: `value` when it serialises, else Chrome's description. */
 export interface EvalResult { type: string; subtype?: string; value?: unknown; description?: string }
@@ -365,11 +364,11 @@ export const evaluate = defineCommand({
   summary: 'evaluate JavaScript (promises awaited); objects print as JSON',
   target: 'required',
   args: [{ name: 'expression', required: true, variadic: true }],
-  options: [{ flags: '--frame <frame>', summary: 'evaluate in this iframe: a selector, @ref or part of its URL' }],
+  options: [frameOption('evaluate in')],
   parse(args, opts) {
     const expression = joined(args);
     if (!expression.trim()) throw usage('expression required');
-    return opts.frame === undefined ? { expression } : { expression, ...frameOption(opts.frame) };
+    return { expression, ...frameParam(opts) };
   },
   async run(ctx, params: { expression: string; frame?: string }): Promise<EvalResult> {
     const expression = str(params, 'expression');
@@ -415,8 +414,8 @@ export const html = defineCommand({
   summary: 'outerHTML of the page, or of the first element matching a selector',
   target: 'required',
   args: [{ name: 'selector', variadic: true }],
-  options: [{ flags: '--frame <frame>', summary: 'read this iframe: a selector, @ref or part of its URL' }],
-  parse: (args, opts) => ({ ...(args.length ? { selector: joined(args) } : {}), ...(opts.frame === undefined ? {} : frameOption(opts.frame)) }),
+  options: [frameOption('read')],
+  parse: (args, opts) => ({ ...(args.length ? { selector: joined(args) } : {}), ...frameParam(opts) }),
   async run(ctx, params: { selector?: string; frame?: string }) {
     const frame = await resolveFrame(ctx.page, typeof params.frame === 'string' ? params.frame : undefined);
     const selector = typeof params.selector === 'string' && params.selector ? params.selector : null;

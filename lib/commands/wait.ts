@@ -3,7 +3,7 @@
  * network is idle, an expression is truthy, or a number of milliseconds has passed.
  */
 import { CdpdError } from '../protocol/errors.js';
-import { timeoutOf, usage } from './args.js';
+import { frameOption, frameParam, timeoutOf, usage } from './args.js';
 import { callIn, evaluateIn, locate, resolveFrame, type Frame } from './elements.js';
 import { jsException, type Page } from './page.js';
 import { parseRef } from './refs.js';
@@ -113,7 +113,7 @@ export const wait = defineCommand({
     { flags: '--url <pattern>', summary: 'until the URL matches: a substring, a glob with *, or /regex/' },
     { flags: '--idle', summary: `until no request has been in flight for ${IDLE_MS} ms` },
     { flags: '--js <expr>', summary: 'until this expression is truthy' },
-    { flags: '--frame <frame>', summary: 'check in this iframe: a selector, @ref or part of its URL' },
+    frameOption('check in'),
   ],
   parse(args, opts): WaitParams {
     const p: WaitParams = {};
@@ -138,11 +138,7 @@ export const wait = defineCommand({
       p.gone = true;
     }
     if (p.url !== undefined) urlMatcher(p.url);
-    if (opts.frame !== undefined) {
-      if (typeof opts.frame !== 'string' || !opts.frame) throw usage('--frame needs a selector, @ref or part of the iframe URL');
-      p.frame = opts.frame;
-    }
-    return p;
+    return { ...p, ...frameParam(opts) };
   },
   async run(ctx, params: WaitParams) {
     const started = Date.now();
