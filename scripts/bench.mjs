@@ -102,6 +102,11 @@ const runIn = (env, args, input) => new Promise((resolve, reject) => {
 const bare = () => new Promise((resolve) => spawn(process.execPath, ['-e', '0'], { env, stdio: 'ignore' }).on('close', resolve));
 
 const chrome = await startChrome();
+// Whatever ends this process (a crash included) takes the bench's browser and daemon with it.
+process.once('exit', () => {
+  spawnSync(process.execPath, [CLI, 'stop'], { env, timeout: 5000 });
+  chrome.proc.kill('SIGKILL');
+});
 env.CDP_PORT_FILE = chrome.portFile;
 process.env.CDP_PORT_FILE = chrome.portFile;
 const big = `<!doctype html><title>Big</title>${Array.from({ length: 5000 }, (_, i) => `<button>b${i}</button>`).join('')}`;

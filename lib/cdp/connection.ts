@@ -10,6 +10,13 @@ import { browserGone, CdpdError } from '../protocol/errors.js';
 import { tickBatcher } from '../runtime/batch.js';
 
 type Commands = ProtocolMapping.Commands;
+
+/**
+ * Commands in flight on the connection at most; more wait their turn. Chrome answers one
+ * session's commands in order anyway, and chrome-remote-interface walks every pending
+ * command on each answer, so a deep queue there costs the daemon more than it gains.
+ */
+const WINDOW = 64;
 type Events = ProtocolMapping.Events;
 
 /** A CDP method name. */
@@ -48,6 +55,9 @@ export class BrowserConnection {
   timeoutMs = DEFAULT_TIMEOUT_MS;
   private readonly client: CDP.Client;
   private readonly batch: () => void;
+  /** Commands sent and not yet answered, and those waiting for a place in the window. */
+  private inflight = 0;
+  private readonly waiting: Array<{ start: () => void; fail: () => void }> = [];
   private readonly eventListeners = new Set<(e: RawEvent) => void>();
   private readonly closeListeners = new Set<() => void>();
   private closedByUs = false;
@@ -63,6 +73,7 @@ export class BrowserConnection {
     });
     client.on('disconnect', () => {
       this.closed = true;
+      for (const w of this.waiting.splice(0)) w.fail();
       for (const l of this.closeListeners) l();
     });
   }
@@ -107,22 +118,53 @@ export class BrowserConnection {
     // No call-site Error here: capturing a stack on every call costs more than the hop to the daemon.
     if (this.closed) return Promise.reject(browserGone());
     return new Promise((resolve, reject) => {
+      let started = false;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        if (!started) {
+          const i = this.waiting.indexOf(queued);
+          if (i >= 0) this.waiting.splice(i, 1);
+          return;
+        }
+        this.inflight--;
+        this.waiting.shift()?.start();
+      };
       const timer = setTimeout(() => {
+        // A command Chrome never answers (a hung page) gives its place in the window back.
+        release();
         reject(new CdpdError('TIMEOUT', `Timeout: ${method} did not answer within ${timeoutMs} ms (raise with --timeout or CDP_TIMEOUT)`));
       }, timeoutMs);
-      const args: unknown[] = [method, params ?? {}];
-      if (sessionId) args.push(sessionId);
-      this.batch();
-      (this.client.send as (...a: unknown[]) => Promise<unknown>)(...args).then(
-        (result) => {
+      const start = () => {
+        started = true;
+        this.inflight++;
+        const args: unknown[] = [method, params ?? {}];
+        if (sessionId) args.push(sessionId);
+        this.batch();
+        (this.client.send as (...a: unknown[]) => Promise<unknown>)(...args).then(
+          (result) => {
+            clearTimeout(timer);
+            release();
+            resolve(result);
+          },
+          (err: unknown) => {
+            clearTimeout(timer);
+            release();
+            reject(this.translate(err, method));
+          },
+        );
+      };
+      const queued = {
+        start,
+        fail: () => {
           clearTimeout(timer);
-          resolve(result);
+          released = true;
+          reject(browserGone());
         },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(this.translate(err, method));
-        },
-      );
+      };
+      if (this.inflight < WINDOW) start();
+      else this.waiting.push(queued);
     });
   }
 
