@@ -219,6 +219,9 @@ export class Tabs {
             this.browser.send('Page.enable', undefined, sessionId),
             this.browser.send('Target.setAutoAttach', AUTO_ATTACH, sessionId),
           ]);
+          // A tab another tool auto-attached with waitForDebuggerOnStart sits paused until
+          // someone says go; answering nothing meanwhile. Say it (a no-op for a running tab).
+          this.browser.send('Runtime.runIfWaitingForDebugger', undefined, sessionId).catch(() => {});
         } catch (err) {
           this.forget(a, 'unresponsive');
           this.browser.send('Target.detachFromTarget', { sessionId }).catch(() => {});
