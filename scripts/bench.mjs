@@ -177,7 +177,7 @@ await browser.disconnect();`);
   row('cold launch: cdp open, no browser, no daemon (ms)', median(launchCdp), median(launchHand), '≤ 1.3', median(launchCdp) / median(launchHand) <= 1.3);
 
   // session latency and throughput over one library connection, against direct CRI.
-  const { connect } = await import('../dist/index.js');
+  const { connect } = await import('../dist/index.mjs');
   const lib = await connect();
   // Memory idle: right after start-up and one attach, before the load cases below.
   const { pid: daemonPid } = await lib.call('status');

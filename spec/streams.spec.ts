@@ -194,7 +194,7 @@ test('the library: connect(), call(), and watch() as an async iterator that unsu
   const saved = { ...process.env };
   Object.assign(process.env, { CDP_RUNTIME_DIR: sb.runtime, CDP_PORT_FILE: chrome.portFile });
   try {
-    const { connect } = (await import('../dist/index.js' as string)) as typeof import('../lib/index.js');
+    const { connect } = (await import('../dist/index.mjs' as string)) as typeof import('../lib/index.js');
     const cdp = await connect();
     const { pages } = await cdp.call('list') as { pages: Array<{ targetId: string }> };
     const target = pages.find((p) => p.targetId.startsWith(tab))!.targetId;

@@ -137,7 +137,7 @@ const consentTimeout = () => envNumber('CDP_CONSENT_TIMEOUT', 120_000);
 async function spawnDaemon(endpoint: Endpoint, files: Files, opts: StartOptions): Promise<void> {
   // Loaded here, not at the top: child_process costs start-up that a warm one-shot never needs.
   const { spawn } = await import('node:child_process');
-  const entry = fileURLToPath(new URL('./daemon.js', import.meta.url));
+  const entry = fileURLToPath(new URL('./daemon.mjs', import.meta.url));
   const logFd = openSync(files.log, 'w', 0o600);
   const child = spawn(process.execPath, [entry, JSON.stringify(endpoint)], {
     detached: true,

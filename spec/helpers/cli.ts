@@ -171,5 +171,5 @@ export function processesWith(needle: string, envPair?: string): number[] {
 
 /** Live daemon processes of a sandbox. */
 export function daemonProcesses(sb: Sandbox): number[] {
-  return processesWith('dist/daemon.js', `CDP_RUNTIME_DIR=${sb.runtime}`);
+  return processesWith('dist/daemon.mjs', `CDP_RUNTIME_DIR=${sb.runtime}`);
 }
