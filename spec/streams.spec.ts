@@ -105,23 +105,28 @@ test('a paused watcher does not slow the others, and on resuming gets a dropped 
   assert.equal(result.events, ['console']);
   (paused.ws as unknown as { _socket: { pause(): void } })._socket.pause();
   const live = watcher([tab, '--json', '--events', 'console']);
-  await until(async () => (await watchers()) === 2, 10_000, 'subscribed');
-  const total = 30_000;
-  const r = await sb.run(['eval', tab, `const pad = "x".repeat(1000); for (let i = 0; i < ${total}; i++) console.log(i, pad); "ok"`]);
-  assert.is(r.stdout, 'ok\n');
-  await until(() => live.lines.length >= total, 60_000, 'the live watcher has everything');
-  assert.is(events(live).length, total, 'the live watcher lost nothing while the other was paused');
-  (paused.ws as unknown as { _socket: { resume(): void } })._socket.resume();
-  await paused.next((f) => f.event === 'dropped', 30_000);
-  const count = () => paused.frames.filter((f) => f.event === 'console').length;
-  const dropped = () => paused.frames.filter((f) => f.event === 'dropped').reduce((n, f) => n + f.data.count, 0);
-  await until(() => count() + dropped() >= total, 30_000, 'everything accounted for');
-  assert.ok(dropped() > 0, 'some were dropped');
-  assert.is(count() + dropped(), total);
-  const idx = paused.frames.filter((f) => f.event === 'console').map((f) => Number(String(f.data.text).split(' ')[0]));
-  assert.equal(idx, [...idx].sort((x, y) => x - y), 'what it did get is in order');
-  paused.close();
-  await stop(live);
+  // Whatever happens, neither watcher outlives this spec: the next ones count watchers.
+  try {
+    await until(async () => (await watchers()) === 2, 10_000, 'subscribed');
+    const total = 30_000;
+    const r = await sb.run(['eval', tab, `const pad = "x".repeat(1000); for (let i = 0; i < ${total}; i++) console.log(i, pad); "ok"`]);
+    assert.is(r.stdout, 'ok\n');
+    await until(() => live.lines.length >= total, 120_000, 'the live watcher has everything');
+    assert.is(events(live).length, total, 'the live watcher lost nothing while the other was paused');
+    (paused.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    await paused.next((f) => f.event === 'dropped', 30_000);
+    const count = () => paused.frames.filter((f) => f.event === 'console').length;
+    const dropped = () => paused.frames.filter((f) => f.event === 'dropped').reduce((n, f) => n + f.data.count, 0);
+    await until(() => count() + dropped() >= total, 30_000, 'everything accounted for');
+    assert.ok(dropped() > 0, 'some were dropped');
+    assert.is(count() + dropped(), total);
+    const idx = paused.frames.filter((f) => f.event === 'console').map((f) => Number(String(f.data.text).split(' ')[0]));
+    assert.equal(idx, [...idx].sort((x, y) => x - y), 'what it did get is in order');
+  } finally {
+    paused.close();
+    await stop(live);
+    await until(async () => (await watchers()) === 0, 10_000, 'both watchers gone');
+  }
 });
 
 test('network events carry 200 and 404; a closed port is requestfailed; requests filters them', async () => {
@@ -194,24 +199,24 @@ test('the library: connect(), call(), and watch() as an async iterator that unsu
   const saved = { ...process.env };
   Object.assign(process.env, { CDP_RUNTIME_DIR: sb.runtime, CDP_PORT_FILE: chrome.portFile });
   try {
-    const { connect } = (await import('../dist/index.mjs' as string)) as typeof import('../lib/index.js');
-    const cdp = await connect();
-    const { pages } = await cdp.call('list') as { pages: Array<{ targetId: string }> };
-    const target = pages.find((p) => p.targetId.startsWith(tab))!.targetId;
-    const seen: string[] = [];
-    const iter = cdp.watch(target, ['console']);
-    const first = iter.next();
-    first.catch(() => {});
-    await until(async () => (await watchers()) === 1, 10_000, 'subscribed');
-    await cdp.call('eval', { target, expression: 'for (const x of ["a", "b", "c", "d"]) console.log(x)' });
-    seen.push((await first).value!.data.text as string);
-    for await (const e of iter) {
-      seen.push(e.data.text as string);
-      if (seen.length === 3) break;
-    }
-    assert.equal(seen, ['a', 'b', 'c']);
-    await until(async () => (await watchers()) === 0, 5000, 'unsubscribed');
-    await cdp.close();
+      const { connect } = (await import('../dist/index.mjs' as string)) as typeof import('../lib/index.js');
+      const cdp = await connect();
+      const { pages } = await cdp.call('list') as { pages: Array<{ targetId: string }> };
+      const target = pages.find((p) => p.targetId.startsWith(tab))!.targetId;
+      const seen: string[] = [];
+      const iter = cdp.watch(target, ['console']);
+      const first = iter.next();
+      first.catch(() => {});
+      await until(async () => (await watchers()) === 1, 10_000, 'subscribed');
+      await cdp.call('eval', { target, expression: 'for (const x of ["a", "b", "c", "d"]) console.log(x)' });
+      seen.push((await first).value!.data.text as string);
+      for await (const e of iter) {
+        seen.push(e.data.text as string);
+        if (seen.length === 3) break;
+      }
+      assert.equal(seen, ['a', 'b', 'c']);
+      await until(async () => (await watchers()) === 0, 5000, 'unsubscribed');
+      await cdp.close();
   } finally {
     process.env = saved;
   }
