@@ -3,7 +3,7 @@
  * chrome-cdp's texts where its users rely on them.
  */
 
-import { snapLine } from '../lib/commands/perception.js';
+import { snapLine } from '../lib/commands/outline.js';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findEndpoint, parsePortFile, portFileCandidates } from '../lib/cdp/discover.js';
 import { launchArgs } from '../lib/cdp/launch.js';
-import { outline } from '../lib/commands/perception.js';
+import { outline } from '../lib/commands/outline.js';
 import { prefixLength } from '../lib/commands/tabs.js';
 import { tokenMatches } from '../lib/daemon/server.js';
 import { parseRequest } from '../lib/protocol/wire.js';

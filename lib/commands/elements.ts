@@ -1,11 +1,9 @@
 /**
  * Frames and elements of a tab: `--frame` resolution (same-process and out-of-process
- * iframes), selector-or-ref lookup that refuses stale refs, the point a real mouse event
- * must hit (checked against whatever covers it), and the navigation and dialog watch
- * around an action.
+ * iframes), selector-or-ref lookup that refuses stale refs, and the point a real mouse
+ * event must hit (checked against whatever covers it).
  */
 import type { Protocol } from 'devtools-protocol';
-import type { RawEvent } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import { usage } from './args.js';
 import { jsException, type Page } from './page.js';
@@ -63,12 +61,16 @@ export async function allFrames(page: Page): Promise<Array<{ sessionId: string; 
   return out;
 }
 
+/** A frame of a frame tree by id. */
+export function findFrame(tree: FrameNode, frameId: string): Protocol.Page.Frame | undefined {
+  for (const f of walkTree(tree)) if (f.id === frameId) return f;
+  return undefined;
+}
+
 /** The document (loaderId) a frame shows now, or undefined when the frame is gone. */
 async function loaderOf(page: Page, sessionId: string, frameId: string): Promise<string | undefined> {
   const tree = await page.sendOn(sessionId, 'Page.getFrameTree').catch(() => undefined);
-  if (!tree) return undefined;
-  for (const f of walkTree(tree.frameTree)) if (f.id === frameId) return f.loaderId;
-  return undefined;
+  return tree ? findFrame(tree.frameTree, frameId)?.loaderId : undefined;
 }
 
 /** `--frame <selector|@ref|url-substring>`: the iframe an agent means. */
@@ -296,67 +298,5 @@ export async function mouseClick(page: Page, x: number, y: number, count = 1, bu
   for (let n = 1; n <= count; n++) {
     await page.send('Input.dispatchMouseEvent', { type: 'mousePressed', x, y, button, clickCount: n });
     await page.send('Input.dispatchMouseEvent', { type: 'mouseReleased', x, y, button, clickCount: n });
-  }
-}
-
-/** What an action adds to its result: where the page went, or the dialog it opened. */
-export interface Outcome {
-  navigated?: { url: string; title: string; loading?: boolean };
-  dialog?: { type: string; message: string };
-}
-
-const MAIN_FRAME_EVENTS = new Set(['Page.frameRequestedNavigation', 'Page.frameStartedLoading']);
-const SETTLED_EVENTS = new Set(['Page.loadEventFired', 'Page.frameStoppedLoading', 'Page.navigatedWithinDocument']);
-
-/**
- * Runs an action; when it starts a navigation of the tab, waits for it to settle (up to
- * `timeoutMs`) and says where the page went; when it opens a dialog, says so instead of
- * hanging.
- */
-export async function act<T extends object>(page: Page, timeoutMs: number, result: T, work: () => Promise<unknown>): Promise<T & Outcome> {
-  let requested = false;
-  let settled = false;
-  let wake = () => {};
-  const off = page.listen((e: RawEvent) => {
-    const frameId = (e.params as { frameId?: string }).frameId;
-    if (MAIN_FRAME_EVENTS.has(e.method) && frameId === page.targetId) requested = true;
-    else if (requested && (e.method === 'Page.loadEventFired' || (SETTLED_EVENTS.has(e.method) && frameId === page.targetId))) {
-      settled = true;
-      wake();
-    }
-  });
-  const withDialog = (): T & Outcome => {
-    const d = page.dialog!;
-    return { ...result, dialog: { type: d.type, message: d.message } };
-  };
-  try {
-    try {
-      await work();
-    } catch (err) {
-      if (err instanceof CdpdError && err.code === 'DIALOG_OPEN' && page.dialog) return withDialog();
-      throw err;
-    }
-    if (!requested) return result;
-    if (!settled) {
-      await page.guard(new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, timeoutMs);
-        wake = () => { clearTimeout(timer); resolve(); };
-      })).catch((err) => {
-        if (!(err instanceof CdpdError && err.code === 'DIALOG_OPEN')) throw err;
-      });
-      if (page.dialog) return withDialog();
-    }
-    for (let i = 0; ; i++) {
-      try {
-        const where = await page.call(() => ({ url: location.href, title: document.title }));
-        return { ...result, navigated: settled ? where : { ...where, loading: true } };
-      } catch (err) {
-        // The old document's context can vanish under the call: ask the new one.
-        if (i >= 5 || !(err instanceof CdpdError) || err.code !== 'CDP_ERROR') throw err;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  } finally {
-    off();
   }
 }

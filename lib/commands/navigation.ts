@@ -1,5 +1,6 @@
 /**
- * Navigation: `nav`, and the load wait that `open` shares.
+ * Navigation: `nav`, `back`, `forward`, `reload`, the load wait that `open` shares, and
+ * where a tab is now.
  */
 import { CdpdError } from '../protocol/errors.js';
 import { checkUrl, joined, timeoutOf, usage } from './args.js';
@@ -8,6 +9,11 @@ import { defineCommand } from './types.js';
 
 /** Default wait for the load event (ms); --timeout or CDP_TIMEOUT raises it. */
 export const NAV_TIMEOUT_MS = 30_000;
+
+/** Where the tab is now: its URL and title. */
+export function pageLocation(page: Page): Promise<{ url: string; title: string }> {
+  return page.call(() => ({ url: location.href, title: document.title }));
+}
 
 /** Navigates a tab and waits for its load event; returns where it ended up. */
 export async function navigate(page: Page, url: string, timeoutMs: number): Promise<{ url: string; title: string }> {
@@ -19,7 +25,7 @@ export async function navigate(page: Page, url: string, timeoutMs: number): Prom
   if (r.errorText) throw new CdpdError('NAVIGATION_FAILED', `${r.errorText} loading ${url}`, { url });
   // A same-document navigation (a #hash) has no loaderId and fires no load event.
   if (r.loaderId) await loaded;
-  return page.call(() => ({ url: location.href, title: document.title }));
+  return pageLocation(page);
 }
 
 export const nav = defineCommand({
@@ -57,7 +63,7 @@ async function loadAfter(page: Page, timeoutMs: number, what: string, start: () 
   } finally {
     off();
   }
-  return page.call(() => ({ url: location.href, title: document.title }));
+  return pageLocation(page);
 }
 
 function historyCommand(name: 'back' | 'forward', step: -1 | 1) {
@@ -76,7 +82,7 @@ function historyCommand(name: 'back' | 'forward', step: -1 | 1) {
       const sameDocument = entry.url.split('#')[0] === entries[currentIndex]!.url.split('#')[0];
       if (sameDocument) {
         await page.send('Page.navigateToHistoryEntry', { entryId: entry.id });
-        return page.call(() => ({ url: location.href, title: document.title }));
+        return pageLocation(page);
       }
       return loadAfter(page, timeout, `${entry.url} to load`, () => page.send('Page.navigateToHistoryEntry', { entryId: entry.id }));
     },

@@ -3,10 +3,12 @@
  */
 import { pdf, shot } from './capture.js';
 import { emulate, viewport } from './emulation.js';
-import { check, click, clickxy, dblclick, dialog, drag, fill, hover, loadall, press, scroll, select, type, uncheck, upload } from './input.js';
+import { check, fill, select, uncheck, upload } from './forms.js';
+import { click, clickxy, dblclick, dialog, drag, hover, loadall, press, scroll, type } from './input.js';
 import { back, forward, nav, reload } from './navigation.js';
 import { wait } from './wait.js';
-import { evalraw, evaluate, html, net, snap } from './perception.js';
+import { evalraw, evaluate, html, net } from './perception.js';
+import { snap } from './snapshot.js';
 import { consoleCmd, errors, requests, unwatch, watch } from './observe.js';
 import { activate, close, list, open, repl, status, stop } from './targets.js';
 import type { CommandDef } from './types.js';

@@ -1,0 +1,180 @@
+/**
+ * The accessibility outline, from Chrome's AX nodes to snapshot lines: which nodes show,
+ * which deserve a ref, their states, and the line format. Pure: no CDP here.
+ */
+import type { Protocol } from 'devtools-protocol';
+
+/** One shown line of a snapshot. */
+export interface SnapNode {
+  depth: number;
+  role: string;
+  name: string;
+  value?: string | number | boolean;
+  /** checked, disabled, expanded, …: what an agent needs before it acts. */
+  states?: string[];
+  /** The element ref actions take (`@e12`). */
+  ref?: string;
+  /** A link's target, with --urls. */
+  url?: string;
+}
+
+/** A shown node as the outline builds it, before refs are issued. */
+export interface OutlineNode extends SnapNode {
+  backend?: number;
+  /** How many shown ancestors it has (what --depth counts). */
+  level: number;
+  /** Worth a ref: actionable, a heading, an image or an iframe. */
+  refable: boolean;
+  /** An iframe, whose document is inlined after it. */
+  iframe: boolean;
+}
+
+const HIDDEN_ROLES = new Set(['none', 'generic', 'InlineTextBox']);
+/** Deepest indentation of a line (chrome-cdp's). */
+export const MAX_DEPTH = 10;
+
+/** Roles a user acts on. */
+const ACTIONABLE = new Set(['button', 'link', 'textbox', 'searchbox', 'checkbox', 'radio', 'combobox', 'listbox', 'option',
+  'menuitem', 'menuitemcheckbox', 'menuitemradio', 'tab', 'switch', 'slider', 'spinbutton', 'treeitem', 'ComboBoxMenuButton',
+  'ComboBoxSelect', 'MenuListOption', 'PopUpButton', 'ToggleButton', 'DisclosureTriangle', 'textField', 'scrollbar', 'gridcell']);
+/** Roles that get a ref for pointing at (shot --selector, scroll, --frame). */
+const POINTABLE = new Set(['heading', 'image', 'img', 'Iframe', 'IframePresentational']);
+/** Roles -i keeps without a ref: headings and landmarks that give the refs their context. */
+export const CONTEXT = new Set(['heading', 'banner', 'navigation', 'main', 'contentinfo', 'complementary', 'region', 'form', 'search',
+  'dialog', 'alertdialog', 'RootWebArea', 'Iframe']);
+
+type AX = Protocol.Accessibility.AXNode;
+
+function prop(n: AX, name: string): unknown {
+  return n.properties?.find((p) => p.name === name)?.value.value;
+}
+
+function states(n: AX): string[] {
+  const out: string[] = [];
+  const checked = prop(n, 'checked') ?? prop(n, 'pressed');
+  if (checked === 'true' || checked === true) out.push(prop(n, 'pressed') !== undefined ? 'pressed' : 'checked');
+  if (checked === 'mixed') out.push('mixed');
+  if (prop(n, 'disabled') === true) out.push('disabled');
+  const expanded = prop(n, 'expanded');
+  if (expanded === true) out.push('expanded');
+  if (expanded === false) out.push('collapsed');
+  if (prop(n, 'selected') === true) out.push('selected');
+  if (prop(n, 'focused') === true && n.role?.value !== 'RootWebArea') out.push('focused');
+  if (prop(n, 'required') === true) out.push('required');
+  return out;
+}
+
+/** What to build an outline with. */
+export interface OutlineOptions {
+  /** Start from this node only (--selector). */
+  root?: AX;
+  /** DOM nodes clickable without a semantic role (listeners, cursor:pointer, tabindex). */
+  clickable?: Set<number>;
+  urls?: boolean;
+}
+
+/**
+ * chrome-cdp's compact outline: roles none/generic/InlineTextBox and nodes with neither
+ * name nor value are hidden, but still count for depth; children follow `childIds`, then
+ * parent-linked nodes not yet seen; orphans come last at depth 0. Elements clickable
+ * without a role are shown too, as `clickable`, named by their text.
+ */
+export function outline(nodes: AX[], opts: OutlineOptions = {}): OutlineNode[] {
+  const byId = new Map(nodes.map((n) => [n.nodeId, n]));
+  const childrenOf = new Map<string, AX[]>();
+  for (const n of nodes) {
+    if (n.parentId && byId.has(n.parentId)) {
+      const list = childrenOf.get(n.parentId) ?? [];
+      list.push(n);
+      childrenOf.set(n.parentId, list);
+    }
+  }
+  const kidsOf = (n: AX): AX[] => {
+    const kids: AX[] = [];
+    for (const id of n.childIds ?? []) {
+      const c = byId.get(id);
+      if (c) kids.push(c);
+    }
+    for (const c of childrenOf.get(n.nodeId) ?? []) if (!kids.includes(c)) kids.push(c);
+    return kids;
+  };
+  const textOf = (n: AX): string => {
+    const parts: string[] = [];
+    const stack = [n];
+    let length = 0;
+    while (stack.length && length < 80) {
+      const x = stack.pop()!;
+      if (x.role?.value === 'StaticText' && x.name?.value) {
+        parts.push(String(x.name.value));
+        length += String(x.name.value).length;
+      }
+      const kids = kidsOf(x);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    }
+    return parts.join(' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+  };
+  const seen = new Set<string>();
+  const out: OutlineNode[] = [];
+  const visit = (root: AX, rootDepth: number) => {
+    const stack: Array<[AX, number, number]> = [[root, rootDepth, 0]];
+    while (stack.length) {
+      const [n, depth, level] = stack.pop()!;
+      if (seen.has(n.nodeId)) continue;
+      seen.add(n.nodeId);
+      const line = show(n, depth, level, opts, textOf);
+      if (line) out.push(line);
+      const kids = kidsOf(n).filter((c) => !seen.has(c.nodeId));
+      for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i]!, depth + 1, line ? level + 1 : level]);
+    }
+  };
+  if (opts.root) {
+    visit(opts.root, 0);
+    return out;
+  }
+  for (const n of nodes) if (!n.parentId || !byId.has(n.parentId)) visit(n, 0);
+  for (const n of nodes) if (!seen.has(n.nodeId)) visit(n, 0);
+  return out;
+}
+
+function show(n: AX, depth: number, level: number, opts: OutlineOptions, textOf: (n: AX) => string): OutlineNode | undefined {
+  let role = String(n.role?.value ?? '');
+  let name = String(n.name?.value ?? '');
+  const backend = n.backendDOMNodeId;
+  const clickable = backend !== undefined && opts.clickable?.has(backend) === true;
+  const iframe = role === 'Iframe' || role === 'IframePresentational';
+  const raw = n.value?.value;
+  const hasValue = raw !== undefined && raw !== null && raw !== '';
+  const semantic = !n.ignored && !HIDDEN_ROLES.has(role);
+  if (semantic && !iframe && !name && !hasValue) {
+    if (!clickable) return undefined;
+  } else if (!semantic) {
+    if (!clickable) return undefined;
+    role = 'clickable';
+  }
+  if (clickable && !name) name = textOf(n);
+  const focusable = prop(n, 'focusable') === true && role !== 'RootWebArea';
+  const node: OutlineNode = {
+    depth: Math.min(depth, MAX_DEPTH), role, name, level, iframe,
+    refable: backend !== undefined && (ACTIONABLE.has(role) || POINTABLE.has(role) || clickable || focusable),
+  };
+  if (backend !== undefined) node.backend = backend;
+  if (hasValue) node.value = raw as string | number | boolean;
+  const st = n.ignored ? [] : states(n);
+  if (st.length) node.states = st;
+  if (opts.urls && role === 'link') {
+    const url = prop(n, 'url');
+    if (typeof url === 'string' && url) node.url = url;
+  }
+  return node;
+}
+
+/** One snapshot line: `[role] name = "value" [checked] [ref=e12] -> url`. */
+export function snapLine(n: SnapNode): string {
+  let s = `${'  '.repeat(n.depth)}[${n.role}]`;
+  if (n.name) s += ` ${n.name}`;
+  if (n.value !== undefined) s += ` = ${JSON.stringify(n.value)}`;
+  for (const st of n.states ?? []) s += ` [${st}]`;
+  if (n.ref) s += ` [ref=${n.ref}]`;
+  if (n.url) s += ` -> ${n.url}`;
+  return s;
+}

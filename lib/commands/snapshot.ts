@@ -1,0 +1,174 @@
+/**
+ * `snap`: the accessibility outline with element refs, iframes (out-of-process ones too)
+ * inline, and the size controls -i, --depth, --selector, --max-chars, --urls, --frame.
+ */
+import type { Protocol } from 'devtools-protocol';
+import { CdpdError } from '../protocol/errors.js';
+import { frameOption, frameParam, usage } from './args.js';
+import { findFrame, locate, resolveFrame, type Frame } from './elements.js';
+import type { Page } from './page.js';
+import { CONTEXT, MAX_DEPTH, outline, snapLine, type SnapNode } from './outline.js';
+import { defineCommand } from './types.js';
+
+/**
+ * The DOM nodes of a session's documents that take clicks without a role: click
+ * listeners or onclick, cursor:pointer (where the parent's is not), or a tabindex.
+ */
+async function clickables(page: Page, sessionId: string): Promise<Set<number>> {
+  const snap = await page.sendOn(sessionId, 'DOMSnapshot.captureSnapshot', { computedStyles: ['cursor'] });
+  const out = new Set<number>();
+  const pointer = snap.strings.indexOf('pointer');
+  const tabindex = snap.strings.indexOf('tabindex');
+  const onclick = snap.strings.indexOf('onclick');
+  for (const doc of snap.documents) {
+    const { nodes, layout } = doc;
+    const cursor = new Map<number, number>();
+    layout.nodeIndex.forEach((node, i) => cursor.set(node, layout.styles[i]?.[0] ?? -1));
+    const ids = nodes.backendNodeId ?? [];
+    const parents = nodes.parentIndex ?? [];
+    const types = nodes.nodeType ?? [];
+    // Elements only: the text inside a clickable element is not a target of its own.
+    const element = (i: number) => types[i] === 1 && cursor.has(i);
+    for (const i of nodes.isClickable?.index ?? []) if (element(i)) out.add(ids[i]!);
+    if (pointer >= 0) {
+      for (const [i, c] of cursor) {
+        if (element(i) && c === pointer && cursor.get(parents[i] ?? -1) !== pointer) out.add(ids[i]!);
+      }
+    }
+    (nodes.attributes ?? []).forEach((attrs, i) => {
+      if (!element(i)) return;
+      for (let k = 0; k < attrs.length; k += 2) if (attrs[k] === tabindex || attrs[k] === onclick) out.add(ids[i]!);
+    });
+  }
+  return out;
+}
+
+/** What `snap` takes. */
+export interface SnapParams {
+  interactive?: boolean;
+  depth?: number;
+  selector?: string;
+  maxChars?: number;
+  urls?: boolean;
+  frame?: string;
+}
+
+/** Builds the outline of a frame, its iframes inline, issuing refs. */
+async function snapFrame(page: Page, frame: Frame, base: number, params: SnapParams, root: number | undefined,
+  cache: Map<string, Promise<Set<number>>>, out: SnapNode[]): Promise<void> {
+  const { sessionId, frameId } = frame;
+  let clickable = cache.get(sessionId);
+  if (!clickable) {
+    clickable = clickables(page, sessionId).catch(() => new Set<number>());
+    cache.set(sessionId, clickable);
+  }
+  const [{ nodes }, tree, click] = await Promise.all([
+    page.sendOn(sessionId, 'Accessibility.getFullAXTree', { frameId }),
+    page.sendOn(sessionId, 'Page.getFrameTree'),
+    clickable,
+  ]);
+  const loaderId = findFrame(tree.frameTree, frameId)?.loaderId ?? '';
+  page.tab.refs.retire(frameId, loaderId);
+  let start: Protocol.Accessibility.AXNode | undefined;
+  if (root !== undefined) {
+    start = nodes.find((n) => n.backendDOMNodeId === root);
+    if (!start) throw new CdpdError('ELEMENT_NOT_FOUND', `--selector ${params.selector} has no node in the accessibility tree (it is hidden or not rendered)`);
+  }
+  const lines = outline(nodes, { root: start, clickable: click, urls: params.urls === true });
+  for (const n of lines) {
+    const depth = Math.min(n.depth + base, MAX_DEPTH + base);
+    if (params.depth !== undefined && n.level > params.depth) continue;
+    const ref = n.refable && n.backend !== undefined && loaderId ? page.tab.refs.refFor(sessionId, frameId, loaderId, n.backend) : undefined;
+    const keep = !params.interactive || ref !== undefined || CONTEXT.has(n.role);
+    if (keep) {
+      const node: SnapNode = { depth, role: n.role, name: n.name };
+      if (n.value !== undefined) node.value = n.value;
+      if (n.states) node.states = n.states;
+      if (ref) node.ref = ref;
+      if (n.url) node.url = n.url;
+      out.push(node);
+    }
+    if (n.iframe && n.backend !== undefined && (params.depth === undefined || n.level < params.depth)) {
+      const child = await childFrame(page, sessionId, n.backend);
+      if (child) await snapFrame(page, child, depth + 1, { ...params, depth: params.depth === undefined ? undefined : params.depth - n.level - 1 }, undefined, cache, out);
+    }
+  }
+}
+
+/** The frame an iframe element shows, in its own session when it is out of process. */
+async function childFrame(page: Page, sessionId: string, backendNodeId: number): Promise<Frame | undefined> {
+  const { node } = await page.sendOn(sessionId, 'DOM.describeNode', { backendNodeId }).catch(() => ({ node: undefined }));
+  const frameId = node?.frameId;
+  if (!frameId) return undefined;
+  const oopif = page.tab.frames.get(frameId);
+  return { sessionId: oopif ?? sessionId, frameId };
+}
+
+const SNAP_OPTIONS = [
+  { flags: '-i, --interactive', summary: 'only elements with refs, plus the headings and landmarks around them' },
+  { flags: '--depth <n>', summary: 'only this many levels of shown nodes' },
+  { flags: '--selector <sel>', summary: 'only the subtree of this element (CSS selector or @ref)' },
+  { flags: '--max-chars <n>', summary: 'cut the output at this many characters, saying how much was cut' },
+  { flags: '--urls', summary: 'print link targets' },
+  frameOption('snapshot only'),
+];
+
+function count(raw: unknown, flag: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw usage(`${flag} takes a whole number, got: ${String(raw)}`);
+  return n;
+}
+
+export const snap = defineCommand({
+  name: 'snap',
+  aliases: ['snapshot'],
+  summary: 'accessibility outline with element refs: [role] name = "value" [ref=e12]; iframes inline',
+  target: 'required',
+  args: [],
+  options: SNAP_OPTIONS,
+  parse(_args, opts): SnapParams {
+    const p: SnapParams = {};
+    if (opts.interactive) p.interactive = true;
+    if (opts.urls) p.urls = true;
+    const depth = count(opts.depth, '--depth');
+    if (depth !== undefined) p.depth = depth;
+    const max = count(opts.maxChars, '--max-chars');
+    if (max !== undefined) p.maxChars = max;
+    if (opts.selector !== undefined) {
+      if (typeof opts.selector !== 'string' || !opts.selector) throw usage('--selector needs a CSS selector or @ref');
+      p.selector = opts.selector;
+    }
+    Object.assign(p, frameParam(opts));
+    return p;
+  },
+  async run(ctx, params: SnapParams) {
+    const page = ctx.page;
+    let frame = await resolveFrame(page, typeof params.frame === 'string' ? params.frame : undefined);
+    let root: number | undefined;
+    if (typeof params.selector === 'string' && params.selector) {
+      const h = await locate(page, params.selector, frame);
+      const { node } = await page.sendOn(h.sessionId, 'DOM.describeNode', { objectId: h.objectId });
+      root = node.backendNodeId;
+      frame = { sessionId: h.sessionId, frameId: h.frameId };
+    }
+    const nodes: SnapNode[] = [];
+    await snapFrame(page, { sessionId: frame.sessionId, frameId: frame.frameId }, 0, params, root, new Map(), nodes);
+    const max = typeof params.maxChars === 'number' ? params.maxChars : undefined;
+    if (max === undefined) return { nodes };
+    let used = 0;
+    let keep = 0;
+    let total = 0;
+    let full = false;
+    for (const n of nodes) {
+      const len = snapLine(n).length + 1;
+      total += len;
+      if (!full && used + len <= max) {
+        used += len;
+        keep++;
+      } else full = true;
+    }
+    if (keep === nodes.length) return { nodes };
+    return { nodes: nodes.slice(0, keep), truncated: { shownChars: used, totalChars: total, shownNodes: keep, totalNodes: nodes.length } };
+  },
+});
