@@ -9,6 +9,8 @@ import type { CommandDef } from '../lib/commands/types.js';
 import { CdpdError, EXIT, exitCodeOf } from '../lib/protocol/errors.js';
 import { VERSION } from '../lib/protocol/version.js';
 import type { Client } from '../lib/client/client.js';
+import type { DiscoveryFile } from '../lib/protocol/wire.js';
+import { bootHooks } from './boot-hooks.js';
 import { jsonOutput, textOutput, type Output } from './output.js';
 
 /**
@@ -131,7 +133,7 @@ async function run(argv: string[], out: () => Output): Promise<number> {
     }
   }
   const { LiteClient } = await import('../lib/client/lite.js');
-  const openLite = (port: number, token: string) => LiteClient.open(port, token);
+  const openLite = (d: DiscoveryFile) => LiteClient.open(d.port, d.token, d);
   let session;
   if (def.noStart) {
     const { files } = await client.locate(startOpts);
@@ -148,6 +150,7 @@ async function run(argv: string[], out: () => Output): Promise<number> {
   } finally {
     await session.close();
   }
+  bootHooks()?.warm();
   return EXIT.OK;
 }
 

@@ -35,16 +35,35 @@ await build({
   // chrome-remote-interface and ws are CommonJS and require() node's built-ins.
   banner: { js: "import { createRequire as __cdpdRequire } from 'node:module'; const require = __cdpdRequire(import.meta.url);" },
 });
-// The CLI: one CommonJS file. Node 20 starts a CommonJS script ~15-20 ms sooner than the
-// same code as an ES module graph, and a one-shot command pays that on every call. What
-// only watch and the REPL need stays uninitialised until they run.
+// The CLI: one CommonJS file, dist/cli-main.js. Node 20 starts a CommonJS script ~15-20 ms
+// sooner than the same code as an ES module graph, and a one-shot command pays that on
+// every call. What only watch and the REPL need stays uninitialised until they run. Its
+// dynamic imports become require() (an import() would start Node's ES module loader, ~5 ms,
+// and the entry's vm.Script has no loader for it).
 await build({
   ...shared,
-  entryPoints: { cli: 'cli/main.ts' },
+  entryPoints: { 'cli-main': 'cli/main.ts' },
   outdir,
   format: 'cjs',
+  supported: { 'dynamic-import': false },
   define: { ...shared.define, 'import.meta.url': '__cdpdUrl' },
   banner: { js: "const __cdpdUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+// cli/boot.ts reads the bundle as latin1, which is only right for ASCII. esbuild escapes
+// every non-ASCII character in code (charset ascii); what is left sits in the comments it
+// keeps, where an escape changes nothing.
+const mainCode = readFileSync(`${outdir}/cli-main.js`, 'utf8')
+  .replace(/[^\x00-\x7f]/gu, (c) => [...c].map((u) => `\\u{${u.codePointAt(0).toString(16)}}`).join(''));
+writeFileSync(`${outdir}/cli-main.js`, mainCode);
+if (/\bimport\(/.test(mainCode.replace(/(["'`]).*?\1/g, ''))) console.warn('warning: dist/cli-main.js still has an import()');
+// The entry, dist/cli.js: runs cli-main.js from a V8 code cache named by its content hash.
+const { createHash } = await import('node:crypto');
+await build({
+  ...shared,
+  entryPoints: { cli: 'cli/boot.ts' },
+  outdir,
+  format: 'cjs',
+  define: { ...shared.define, __CDPD_MAIN_HASH__: JSON.stringify(createHash('sha256').update(mainCode).digest('hex').slice(0, 16)) },
 });
 // dist/*.js is CommonJS (the CLI); the ES modules are .mjs.
 writeFileSync(`${outdir}/package.json`, `${JSON.stringify({ type: 'commonjs' })}\n`);

@@ -3,7 +3,7 @@
  * exit when Chrome goes away, recovery from a killed daemon, cancellation on client
  * disconnect, --no-daemon, and the chrome://inspect consent stand-in.
  */
-import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -237,6 +237,43 @@ test('a discovery file or runtime dir open to others, or a symlink, is refused w
   rmSync(file);
   renameSync(real, file);
   assert.is((await sb.run(['list'])).code, 0);
+});
+
+test('the CLI keeps its compiled code in a private cache file, and a damaged, foreign or linked one is never used', async () => {
+  const sb = sandbox();
+  const cacheFiles = () => readdirSync(sb.runtime).filter((n) => /^cli-[0-9a-f]{16}\.v8cache$/.test(n));
+  assert.is((await sb.run(['--version'])).code, 0);
+  assert.equal(existsSync(sb.runtime) ? cacheFiles() : [], [], 'a run without a daemon round trip writes none');
+  assert.is((await sb.run(['list'])).code, 0);
+  const [name] = cacheFiles();
+  assert.ok(name, 'the first round trip writes the cache');
+  const file = join(sb.runtime, name!);
+  assert.is(statSync(file).mode & 0o777, 0o600);
+  const good = readFileSync(file);
+  const again = await sb.run(['list', '--json']);
+  assert.equal([again.stderr, again.code], ['', 0]);
+  assert.ok(readFileSync(file).equals(good), 'an accepted cache is left as it is');
+  const damaged = [
+    () => writeFileSync(file, Buffer.alloc(good.length, 0x5a)),
+    () => writeFileSync(file, good.subarray(0, 100)),
+    () => {
+      writeFileSync(file, good);
+      chownSync(file, 65534, 65534);
+    },
+    () => {
+      rmSync(file);
+      writeFileSync(`${file}.elsewhere`, good, { mode: 0o600 });
+      symlinkSync(`${file}.elsewhere`, file);
+    },
+  ];
+  for (const [i, damage] of damaged.entries()) {
+    damage();
+    const r = await sb.run(['list', '--json']);
+    assert.equal([r.stderr, r.code, JSON.parse(r.stdout).pages.length > 0], ['', 0, true], `case ${i}`);
+    const st = lstatSync(file);
+    assert.equal([st.isFile(), st.uid, st.mode & 0o777], [true, process.getuid!(), 0o600], `case ${i}: replaced by our own`);
+  }
+  rmSync(`${file}.elsewhere`);
 });
 
 test('chrome://inspect mode: HTTP 404s, a held upgrade, one connection for every command', async () => {

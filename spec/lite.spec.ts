@@ -3,12 +3,14 @@
  * accept check, masking (ws refuses unmasked client frames), 16- and 64-bit lengths both
  * ways, fragmented messages, many frames in one chunk, ping, and close codes.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { encodeFrame, LiteSocket } from '../lib/client/lite.js';
+import { encodeFrame, LiteClient, LiteSocket } from '../lib/client/lite.js';
+import { sha1Base64 } from '../lib/client/sha1.js';
 
 const test = suite('lite');
 let http: Server;
@@ -114,6 +116,55 @@ test('a refused upgrade and a wrong accept key are errors that say so', async ()
   const bad = await LiteSocket.open(rp, 2000).then(() => 'opened', (e: Error) => e.message);
   assert.is(bad, `Cannot reach the daemon on port ${rp}: the upgrade answer has a wrong Sec-WebSocket-Accept`);
   await new Promise<void>((r) => refuser.close(() => r()));
+});
+
+test('SHA-1 agrees with node:crypto, and gives RFC 6455\'s sample accept key', () => {
+  assert.is(sha1Base64('dGhlIHNhbXBsZSBub25jZQ==258EAFA5-E914-47DA-95CA-C5AB0DC85B11'), 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+  for (let len = 0; len < 300; len++) {
+    const text = Array.from({ length: len }, (_, i) => String.fromCharCode(32 + ((i * 7 + len) % 95))).join('') + (len % 50 === 0 ? 'ü→🦀' : '');
+    assert.is(sha1Base64(text), createHash('sha1').update(text).digest('base64'), `length ${len}`);
+  }
+});
+
+test('pipelining: text sent before the upgrade answer reaches the server in order, as its first frames', async () => {
+  const got: string[] = [];
+  onConnection = (ws) => ws.on('message', (d) => {
+    got.push(d.toString());
+    ws.send(`echo ${d.toString()}`);
+  });
+  const sock = await LiteSocket.connect(port, 2000);
+  for (let i = 0; i < 5; i++) sock.sendText(`m${i}`);
+  const c = collect(sock);
+  await sock.upgraded;
+  await until(() => c.texts.length === 5, 'echoes');
+  assert.equal(got, ['m0', 'm1', 'm2', 'm3', 'm4']);
+  assert.equal(c.texts, ['echo m0', 'echo m1', 'echo m2', 'echo m3', 'echo m4']);
+  await sock.close();
+});
+
+test('a pipelined call learns why the connection failed: refused upgrade, refused auth, a welcome that disagrees', async () => {
+  const refuser = createServer((_req, res) => res.end());
+  refuser.on('upgrade', (_req, socket: Socket) => socket.end('HTTP/1.1 403 Forbidden\r\n\r\n'));
+  await new Promise<void>((r) => refuser.listen(0, '127.0.0.1', () => r()));
+  const rp = (refuser.address() as AddressInfo).port;
+  const refused = await LiteClient.open(rp, 'tok');
+  assert.is(await refused.call('list').then(() => 'answered', (e: Error) => e.message),
+    `Cannot reach the daemon on port ${rp}: the upgrade was refused (HTTP/1.1 403 Forbidden)`);
+  await new Promise<void>((r) => refuser.close(() => r()));
+
+  onConnection = (ws) => ws.once('message', () => ws.close(4401, 'unauthorized'));
+  const unauthorized = await LiteClient.open(port, 'wrong');
+  assert.is(await unauthorized.call('list').then(() => 'answered', (e: Error) => e.message), 'The daemon refused the connection (close code 4401).');
+
+  const seen: string[] = [];
+  onConnection = (ws) => ws.on('message', (d) => {
+    seen.push(JSON.parse(d.toString()).type ?? JSON.parse(d.toString()).cmd);
+    if (seen.length === 1) ws.send(JSON.stringify({ type: 'welcome', protocol: 1, version: '0.0.1', pid: 1, browser: {} }));
+  });
+  const other = await LiteClient.open(port, 'tok', { protocol: 1, version: '9.9.9' });
+  assert.is(await other.call('list').then(() => 'answered', (e: Error) => e.message),
+    'The daemon says it is version 0.0.1 (protocol 1), not what its discovery file says. Run "cdp stop" and try again.');
+  assert.equal(seen, ['auth', 'list'], 'auth first, the request right behind it');
 });
 
 test.run();

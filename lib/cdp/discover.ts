@@ -108,9 +108,13 @@ export function tcpProbe(host: string, port: number, ms = 500): Promise<boolean>
   });
 }
 
-/** Finds the browser endpoint to use, by DESIGN.md's list. */
+/**
+ * Finds the browser endpoint to use, by DESIGN.md's list. `served` says a live daemon
+ * already serves an endpoint (by its endpointId): that daemon watches its browser and
+ * exits when it goes, so the endpoint needs no TCP probe.
+ */
 export async function findEndpoint(
-  opts: FindOptions, p: PlatformEnv, probe: typeof tcpProbe = tcpProbe,
+  opts: FindOptions, p: PlatformEnv, probe: typeof tcpProbe = tcpProbe, served: (id: string) => boolean = () => false,
 ): Promise<Endpoint> {
   const explicit = opts.browserUrl || p.env.CDP_URL;
   if (explicit) return explicitEndpoint(explicit, opts.browserUrl ? '--browser-url' : 'CDP_URL');
@@ -131,8 +135,7 @@ export async function findEndpoint(
     } catch {
       continue;
     }
-    const port = Number(new URL(url).port);
-    if (await probe(host, port)) return { kind: 'ws', url, source: file };
+    if (served(url) || await probe(host, Number(new URL(url).port))) return { kind: 'ws', url, source: file };
   }
 
   if (p.env.CDP_PORT) {
@@ -140,7 +143,8 @@ export async function findEndpoint(
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw new CdpdError('USAGE', `CDP_PORT must be a port number, got: ${p.env.CDP_PORT}`);
     }
-    if (await probe(host, port)) return { kind: 'http', url: `http://${hostForUrl(host)}:${port}`, source: 'CDP_PORT' };
+    const url = `http://${hostForUrl(host)}:${port}`;
+    if (served(url) || await probe(host, port)) return { kind: 'http', url, source: 'CDP_PORT' };
   }
 
   if (opts.noLaunch) {
@@ -165,9 +169,10 @@ function explicitEndpoint(raw: string, source: string): Endpoint {
   throw new CdpdError('USAGE', `${source} must be a ws:// or http:// URL, got: ${raw}`);
 }
 
+/** The file's mtime, or undefined when there is none (without an exception: ~40 paths are looked at on every command). */
 function mtimeOf(file: string): number | undefined {
   try {
-    return statSync(file).mtimeMs;
+    return statSync(file, { throwIfNoEntry: false })?.mtimeMs;
   } catch {
     return undefined;
   }

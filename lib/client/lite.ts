@@ -10,8 +10,20 @@ import { connect, type Socket } from 'node:net';
 import { CdpdError } from '../protocol/errors.js';
 import type { WelcomeFrame } from '../protocol/wire.js';
 import { parseWelcome, Requests } from './requests.js';
+import { sha1Base64 } from './sha1.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/**
+ * Four random bytes. Masking keeps a browser page's chosen bytes off the wire in front of a
+ * proxy (RFC 6455 §10.3); this client speaks to its own daemon over loopback with no proxy
+ * between, so Math.random serves, and node:crypto stays off the one-shot path.
+ */
+function randomBytes(n: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = Math.floor(Math.random() * 256);
+  return b;
+}
 
 /** Encodes one masked client frame (RFC 6455 §5.2). */
 export function encodeFrame(opcode: number, payload: Buffer): Buffer {
@@ -27,28 +39,23 @@ export function encodeFrame(opcode: number, payload: Buffer): Buffer {
     out[1] = 0x80 | 127;
     out.writeBigUInt64BE(BigInt(len), 2);
   }
-  const mask = nodeCrypto ? nodeCrypto.randomBytes(4) : Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(4)));
+  const mask = randomBytes(4);
   mask.copy(out, head);
   for (let i = 0; i < len; i++) out[head + 4 + i] = payload[i]! ^ mask[i & 3]!;
   return out;
 }
 
 /**
- * node:crypto, loaded while the daemon answers the upgrade rather than before the
- * connect: it is the largest module on the one-shot path.
+ * A connection to the daemon speaking just enough WebSocket. It may pipeline: text sent
+ * before the upgrade answer follows the upgrade request in the same stream, where the
+ * server reads it as the first frames once it has upgraded. The answer is checked when it
+ * comes, and no frame is handled before it passed.
  */
-let nodeCrypto: typeof import('node:crypto') | undefined;
-
-/** The Sec-WebSocket-Key nonce. It only proves the server speaks WebSocket (the token guards access), so Math.random serves. */
-function nonce(): string {
-  const b = Buffer.allocUnsafe(16);
-  for (let i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
-  return b.toString('base64');
-}
-
-/** A connection to the daemon speaking just enough WebSocket. */
 export class LiteSocket {
   private readonly sock: Socket;
+  private readonly port: number;
+  private readonly key = randomBytes(16).toString('base64');
+  private head: Buffer | undefined = Buffer.alloc(0);
   private buf: Buffer = Buffer.alloc(0);
   private fragments: Buffer[] = [];
   private onText: (text: string) => void = () => {};
@@ -57,66 +64,92 @@ export class LiteSocket {
   /** Frames wait in `buf` until someone handles them, so none that came early is lost. */
   private handled = false;
   private sockClosed = false;
+  private timer: NodeJS.Timeout | undefined;
+  private settle!: (err?: CdpdError) => void;
+  /** Resolves once the upgrade answer passed its checks; rejects with why it did not. */
+  readonly upgraded: Promise<void>;
+  /** Why the upgrade failed, once it has. */
+  failure: CdpdError | undefined;
 
-  private constructor(sock: Socket) {
+  private constructor(sock: Socket, port: number, timeoutMs: number) {
     this.sock = sock;
+    this.port = port;
+    this.upgraded = new Promise<void>((resolve, reject) => {
+      this.settle = (err) => (err ? reject(err) : resolve());
+    });
+    this.upgraded.catch(() => {}); // a pipelining caller learns of it from its close handler
+    this.timer = setTimeout(() => this.fail(`did not answer within ${timeoutMs} ms`), timeoutMs);
+    sock.on('data', (c: Buffer) => this.receive(c));
+    sock.on('error', () => {});
+    sock.on('close', () => {
+      clearTimeout(this.timer);
+      if (this.head) this.fail('it closed the connection during the upgrade');
+      // Frames that came before the close still count: handle() reads them first.
+      this.sockClosed = true;
+      if (this.handled) this.finish(1006, '');
+    });
   }
 
-  /** Connects and completes the upgrade (no Origin header, Host 127.0.0.1:port). */
-  static open(port: number, timeoutMs: number): Promise<LiteSocket> {
+  /**
+   * Connects and writes the upgrade request (no Origin header, Host 127.0.0.1:port).
+   * Resolves on the TCP connect, before the answer: see `upgraded`.
+   */
+  static connect(port: number, timeoutMs: number): Promise<LiteSocket> {
     return new Promise((resolve, reject) => {
       const sock = connect(port, '127.0.0.1');
       sock.setNoDelay(true);
-      const key = nonce();
-      let head = Buffer.alloc(0);
-      let crypto: Promise<typeof import('node:crypto')> | undefined;
-      const timer = setTimeout(() => fail(`did not answer within ${timeoutMs} ms`), timeoutMs);
-      const fail = (why: string, errno?: string) => {
-        clearTimeout(timer);
+      const refused = (err: NodeJS.ErrnoException) => {
         sock.destroy();
-        reject(new CdpdError('DAEMON_GONE', `Cannot reach the daemon on port ${port}: ${why}`, errno ? { errno } : undefined));
+        reject(new CdpdError('DAEMON_GONE', `Cannot reach the daemon on port ${port}: ${err.code ?? err.message}`, err.code ? { errno: err.code } : undefined));
       };
-      sock.once('error', (err: NodeJS.ErrnoException) => fail(err.code ?? err.message, err.code));
+      const timer = setTimeout(() => refused(new Error(`did not answer within ${timeoutMs} ms`)), timeoutMs);
+      sock.once('error', refused);
       sock.once('connect', () => {
-        sock.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-        crypto = import('node:crypto');
-      });
-      const onData = (chunk: Buffer) => {
-        head = Buffer.concat([head, chunk]);
-        const end = head.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        sock.off('data', onData);
-        // Frames after the head wait in the socket until the upgrade is checked.
-        sock.pause();
-        (crypto ?? import('node:crypto')).then((c) => {
-          nodeCrypto = c;
-          upgraded(end);
-        }, (err: Error) => fail(err.message));
-      };
-      const upgraded = (end: number) => {
         clearTimeout(timer);
-        const accept = nodeCrypto!.createHash('sha1').update(key + GUID).digest('base64');
-        const lines = head.subarray(0, end).toString('latin1').split('\r\n');
-        const status = lines[0] ?? '';
-        const got = lines.find((l) => /^sec-websocket-accept:/i.test(l))?.split(':')[1]?.trim();
-        if (!/^HTTP\/1\.1 101 /.test(status)) return fail(`the upgrade was refused (${status})`);
-        if (got !== accept) return fail('the upgrade answer has a wrong Sec-WebSocket-Accept');
-        sock.removeAllListeners('error');
-        const ls = new LiteSocket(sock);
-        sock.on('data', (c: Buffer) => ls.receive(c));
-        sock.on('error', () => {});
-        sock.on('close', () => {
-          // Frames that came before the close still count: handle() reads them first.
-          ls.sockClosed = true;
-          if (ls.handled) ls.finish(1006, '');
-        });
-        ls.receive(head.subarray(end + 4));
-        sock.resume();
+        sock.off('error', refused);
+        const ls = new LiteSocket(sock, port, timeoutMs);
+        sock.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${ls.key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
         resolve(ls);
-      };
-      sock.on('data', onData);
+      });
     });
+  }
+
+  /** Connects and waits for the upgrade to pass. */
+  static async open(port: number, timeoutMs: number): Promise<LiteSocket> {
+    const ls = await LiteSocket.connect(port, timeoutMs);
+    await ls.upgraded;
+    return ls;
+  }
+
+  private fail(why: string): void {
+    if (!this.head) return;
+    this.head = undefined;
+    clearTimeout(this.timer);
+    this.failure = new CdpdError('DAEMON_GONE', `Cannot reach the daemon on port ${this.port}: ${why}`);
+    this.settle(this.failure);
+    // The socket's close event tells the handler (see `failure`).
+    this.sock.destroy();
+  }
+
+  /** Reads the upgrade answer; hands what follows it to the frame reader. */
+  private upgrade(chunk: Buffer): void {
+    const head = Buffer.concat([this.head!, chunk]);
+    const end = head.indexOf('\r\n\r\n');
+    if (end < 0) {
+      if (head.length > 16 * 1024) return this.fail('the upgrade answer is too long');
+      this.head = head;
+      return;
+    }
+    const lines = head.subarray(0, end).toString('latin1').split('\r\n');
+    const status = lines[0] ?? '';
+    if (!/^HTTP\/1\.1 101 /.test(status)) return this.fail(`the upgrade was refused (${status})`);
+    const got = lines.find((l) => /^sec-websocket-accept:/i.test(l))?.split(':')[1]?.trim();
+    if (got !== sha1Base64(this.key + GUID)) return this.fail('the upgrade answer has a wrong Sec-WebSocket-Accept');
+    this.head = undefined;
+    clearTimeout(this.timer);
+    this.settle();
+    this.receive(head.subarray(end + 4));
   }
 
   /** Sets the text-message and close handlers. */
@@ -151,6 +184,7 @@ export class LiteSocket {
   }
 
   private receive(chunk: Buffer): void {
+    if (this.head) return this.upgrade(chunk);
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     if (!this.handled) return;
     for (;;) {
@@ -208,36 +242,50 @@ export class LiteSocket {
   }
 }
 
-/** The one-shot CLI's session: authenticate, then requests by id. */
+/** What the discovery file says the daemon is; its welcome must agree. */
+export interface Expected { protocol: number; version: string }
+
+/**
+ * The one-shot CLI's session: the auth frame and the first request go out with the
+ * upgrade request, in one round trip; the welcome and the answer are checked as they come.
+ */
 export class LiteClient {
-  readonly welcome: WelcomeFrame;
   private readonly sock: LiteSocket;
   private readonly requests: Requests;
+  private welcome: WelcomeFrame | undefined;
 
-  private constructor(sock: LiteSocket, welcome: WelcomeFrame) {
+  private constructor(sock: LiteSocket, expected: Expected | undefined) {
     this.sock = sock;
-    this.welcome = welcome;
     this.requests = new Requests((text) => sock.sendText(text));
-    sock.handle((text) => this.requests.receive(text), (code, reason) => this.requests.closed(code, reason));
-  }
-
-  /** Connects to a daemon on 127.0.0.1:`port` and authenticates. */
-  static async open(port: number, token: string, timeoutMs = 5000): Promise<LiteClient> {
-    const sock = await LiteSocket.open(port, timeoutMs);
-    const welcome = await new Promise<WelcomeFrame>((resolve, reject) => {
-      sock.handle((text) => {
-        try {
-          resolve(parseWelcome(text));
-        } catch (err) {
-          reject(err);
+    sock.handle((text) => {
+      if (this.welcome) return this.requests.receive(text);
+      try {
+        this.welcome = parseWelcome(text);
+        if (expected && (this.welcome.protocol !== expected.protocol || this.welcome.version !== expected.version)) {
+          throw new CdpdError('DAEMON_GONE', `The daemon says it is version ${this.welcome.version} (protocol ${this.welcome.protocol}), not what its discovery file says. Run "cdp stop" and try again.`);
         }
-      }, (code) => reject(new CdpdError('DAEMON_GONE', `The daemon refused the connection (close code ${code}).`, { closeCode: code })));
-      sock.sendText(JSON.stringify({ type: 'auth', token }));
+      } catch (err) {
+        this.requests.fail(err as CdpdError);
+        void sock.close(1002);
+      }
+    }, (code, reason) => {
+      if (sock.failure) this.requests.fail(sock.failure);
+      else if (!this.welcome) this.requests.fail(new CdpdError('DAEMON_GONE', `The daemon refused the connection (close code ${code}).`, { closeCode: code }));
+      else this.requests.closed(code, reason);
     });
-    return new LiteClient(sock, welcome);
   }
 
-  /** Runs a command; rejects with the daemon's CdpdError. */
+  /**
+   * Connects to a daemon on 127.0.0.1:`port` and sends the auth frame; resolves once the
+   * TCP connection stands, so a call can follow in the same round trip.
+   */
+  static async open(port: number, token: string, expected?: Expected, timeoutMs = 5000): Promise<LiteClient> {
+    const sock = await LiteSocket.connect(port, timeoutMs);
+    sock.sendText(JSON.stringify({ type: 'auth', token }));
+    return new LiteClient(sock, expected);
+  }
+
+  /** Runs a command; rejects with the daemon's CdpdError, or with why the connection failed. */
   call(cmd: string, params: Record<string, unknown> = {}): Promise<unknown> {
     return this.requests.start(cmd, params).done;
   }

@@ -70,6 +70,13 @@ export class Requests {
     else p.reject(CdpdError.fromPayload(res.error));
   }
 
+  /** The connection failed: every pending call, and every later one, rejects with `err`. */
+  fail(err: CdpdError): void {
+    this.closeError ??= err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
   /** The connection closed: every pending call rejects with why. */
   closed(code: number, reason: string): CdpdError {
     this.closeError = code === CLOSE.BROWSER_GONE ? browserGone() : new CdpdError('DAEMON_GONE',

@@ -5,26 +5,25 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { endpointId, findEndpoint, type Endpoint, type FindOptions } from '../cdp/discover.js';
+import { endpointId, findEndpoint, tcpProbe, type Endpoint, type FindOptions } from '../cdp/discover.js';
 import { CdpdError, type ErrorCode, ERROR_CODES } from '../protocol/errors.js';
 import { VERSION } from '../protocol/version.js';
-import { LOG_MARKERS, PROTOCOL_VERSION, type DiscoveryFile, type WelcomeFrame } from '../protocol/wire.js';
+import { LOG_MARKERS, PROTOCOL_VERSION, type DiscoveryFile } from '../protocol/wire.js';
 import { ensurePrivateDir, pidAlive, readPrivate, removeQuietly } from '../runtime/files.js';
 import { currentPlatform, daemonFiles, endpointKey, envNumber, runtimeDir, type PlatformEnv } from '../runtime/paths.js';
 import type { Client } from './client.js';
 
-/** What connect-or-start hands back: an authenticated daemon connection. */
+/** What connect-or-start hands back: a daemon connection (authenticated, or pipelining its auth). */
 export interface DaemonSession {
-  welcome: WelcomeFrame;
   call(cmd: string, params?: Record<string, unknown>): Promise<unknown>;
   close(): Promise<void>;
 }
 
-/** Opens and authenticates a connection to the daemon on a port. */
-export type Opener<S extends DaemonSession> = (port: number, token: string) => Promise<S>;
+/** Opens and authenticates a connection to the daemon a discovery file describes. */
+export type Opener<S extends DaemonSession> = (daemon: DiscoveryFile) => Promise<S>;
 
 /** The full client (ws), loaded only when asked for: the one-shot CLI brings its own. */
-export const openClient: Opener<Client> = async (port, token) => (await import('./client.js')).Client.open(port, token);
+export const openClient: Opener<Client> = async (d) => (await import('./client.js')).Client.open(d.port, d.token);
 
 
 /** How to find (or start) the daemon. */
@@ -39,8 +38,12 @@ type Files = ReturnType<typeof daemonFiles>;
 /** Where a daemon for these options lives, without touching it. */
 export async function locate(opts: StartOptions): Promise<{ endpoint: Endpoint; files: Files; dir: string }> {
   const platform = opts.platform ?? currentPlatform();
-  const endpoint = await findEndpoint(opts, platform);
   const dir = runtimeDir(platform);
+  const served = (id: string) => {
+    const info = safeDiscovery(daemonFiles(dir, endpointKey(id)).discovery);
+    return info !== undefined && pidAlive(info.pid);
+  };
+  const endpoint = await findEndpoint(opts, platform, tcpProbe, served);
   return { endpoint, files: daemonFiles(dir, endpointKey(endpointId(endpoint))), dir };
 }
 
@@ -65,16 +68,17 @@ export async function connectExisting<S extends DaemonSession = Client>(
     removeQuietly(files.discovery);
     return undefined;
   }
+  // A daemon of another version (its discovery file says which): stop it and start our own.
+  const ours = info.protocol === PROTOCOL_VERSION && info.version === VERSION;
   let client: S;
   try {
-    client = await open(info.port, info.token);
+    client = await open(info);
   } catch (err) {
     if (!pidAlive(info.pid)) removeQuietly(files.discovery);
     if ((err as CdpdError).details?.errno === 'ECONNREFUSED') return undefined;
     throw err;
   }
-  if (client.welcome.protocol !== PROTOCOL_VERSION || client.welcome.version !== VERSION) {
-    // A daemon of another version: stop it and start our own.
+  if (!ours) {
     await client.call('stop').catch(() => {});
     await client.close();
     await waitFor(() => !pidAlive(info.pid), 5000);
