@@ -128,9 +128,30 @@ try {
   trace('one-shot');
   // one-shot: a fresh `cdp eval` with the daemon warm, against `node -e 0`.
   for (let i = 0; i < 3; i++) await run(['eval', tab, '1+1']);
-  const nodeStart = await samples(N(30, 3), bare);
-  const oneShot = await samples(N(30, 3), () => run(['eval', tab, '1+1']));
-  row('one-shot command (ms)', median(oneShot), median(nodeStart), '≤ 1.35', median(oneShot) / median(nodeStart) <= 1.35);
+  // The floor: a fresh node that does only what any client must, load net, connect, send the
+  // upgrade, auth and request in one write, and read the answer; hand-written, no checks.
+  const floorClient = join(root, 'floor.cjs');
+  const daemonInfo = () => JSON.parse(readFileSync(join(env.CDP_RUNTIME_DIR, readdirSync(env.CDP_RUNTIME_DIR).find((n) => /^daemon-.*\.json$/.test(n))), 'utf8'));
+  writeFileSync(floorClient, `const { port, token } = ${JSON.stringify((({ port, token }) => ({ port, token }))(daemonInfo()))};
+const frame = (text) => { const p = Buffer.from(text); const h = p.length < 126 ? Buffer.from([0x81, 0x80 | p.length]) : Buffer.from([0x81, 0xfe, p.length >> 8, p.length & 255]); return Buffer.concat([h, Buffer.alloc(4), p]); };
+const s = require('node:net').connect(port, '127.0.0.1', () => s.write(Buffer.concat([Buffer.from('GET / HTTP/1.1\\r\\nHost: 127.0.0.1:' + port + '\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n'),
+  frame(JSON.stringify({ type: 'auth', token })), frame(JSON.stringify({ id: 1, cmd: 'eval', params: { target: ${JSON.stringify(tab)}, expression: '1+1' } }))])));
+let got = '';
+s.on('data', (d) => { got += d.toString('latin1'); if (got.includes('"id":1')) { process.stdout.write('2\\n'); s.destroy(); } });`);
+  const floorRun = () => new Promise((resolve, reject) => spawn(process.execPath, [floorClient], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+    .on('close', (code) => (code === 0 ? resolve() : reject(new Error(`the floor client exited ${code}`)))));
+  await floorRun();
+  // Round-robin, so drift hits all three alike.
+  const nodeStart = [];
+  const oneShot = [];
+  const oneShotFloor = [];
+  for (let i = 0; i < N(30, 3); i++) {
+    nodeStart.push(await time(bare));
+    oneShot.push(await time(() => run(['eval', tab, '1+1'])));
+    oneShotFloor.push(await time(floorRun));
+  }
+  row('one-shot command (ms)', median(oneShot), median(nodeStart), '≤ 1.35', median(oneShot) / median(nodeStart) <= 1.35,
+    `floor ${(median(oneShotFloor) / median(nodeStart)).toFixed(2)}: node + net + one pipelined exchange, ${median(oneShotFloor).toFixed(1)} ms`);
 
   trace('cold attach');
   // cold attach: first command with Chrome up and no daemon, against the same command warm.
@@ -162,6 +183,7 @@ await browser.disconnect();`);
   // cold launch: `cdp open <url>` with no browser and no daemon, against launching the same Chromium by hand.
   const launchCdp = [];
   const launchHand = [];
+  const launchFloor = [];
   for (let i = 0; i < N(3, 1); i++) {
     const dir = join(root, `launch-${i}`);
     const cenv = { ...env, CDP_RUNTIME_DIR: join(dir, 'run'), HOME: join(dir, 'home') };
@@ -171,10 +193,21 @@ await browser.disconnect();`);
     const t = now();
     const hand = await startChrome(join(dir, 'hand'), 10);
     launchHand.push(now() - t);
+    // The floor of `open` on a cold browser, in this process (no node start, no daemon):
+    // Chrome's first CDP connection, a new tab, and its load.
+    const cdp = await CDP({ target: `ws://127.0.0.1:${hand.port}${hand.wsPath}`, local: true });
+    const { targetId: newTab } = await cdp.send('Target.createTarget', { url: `${origin}/` });
+    const { sessionId: newSession } = await cdp.send('Target.attachToTarget', { targetId: newTab, flatten: true });
+    while ((await cdp.send('Runtime.evaluate', { expression: 'document.readyState', returnByValue: true }, newSession)).result.value !== 'complete') {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    launchFloor.push(now() - t);
+    await cdp.close();
     hand.proc.kill('SIGKILL');
     await new Promise((r) => hand.proc.once('exit', r));
   }
-  row('cold launch: cdp open, no browser, no daemon (ms)', median(launchCdp), median(launchHand), '≤ 1.3', median(launchCdp) / median(launchHand) <= 1.3);
+  row('cold launch: cdp open, no browser, no daemon (ms)', median(launchCdp), median(launchHand), '≤ 1.3', median(launchCdp) / median(launchHand) <= 1.3,
+    `floor ${(median(launchFloor) / median(launchHand)).toFixed(2)}: the same launch + first CDP connection + new tab + load, ${median(launchFloor).toFixed(0)} ms`);
 
   // session latency and throughput over one library connection, against direct CRI.
   const { connect } = await import('../dist/index.mjs');
@@ -202,15 +235,14 @@ await browser.disconnect();`);
   }, async () => {
     for (let i = 0; i < evals; i++) await lib.call('eval', { target: targetId, expression: '1+1' });
   });
-  row(`session latency, ${evals} sequential evals (ms)`, libSeq, directSeq, '≤ 1.3', libSeq / directSeq <= 1.3);
+  // The floor of the hop itself: a ws echo between two node processes, per round trip.
+  const echoMs = await wsEcho(evals);
+  row(`session latency, ${evals} sequential evals (ms)`, libSeq, directSeq, '≤ 1.3', libSeq / directSeq <= 1.3,
+    `floor ${((directSeq + echoMs) / directSeq).toFixed(2)}: direct + a ws echo between two node processes (${(echoMs * 1000 / evals).toFixed(0)} µs a trip)`);
   const [directPar, libPar] = await rounds(N(5, 1),
     () => Promise.all(Array.from({ length: evals }, () => direct.send('Runtime.evaluate', { expression: '1+1', returnByValue: true }, sessionId))),
     () => Promise.all(Array.from({ length: evals }, () => lib.call('eval', { target: targetId, expression: '1+1' }))));
   row(`session throughput, ${evals} concurrent evals (ms)`, libPar, directPar, 'rate ≥ 0.7 × direct', directPar / libPar >= 0.7);
-  // The floor of the hop itself: a ws echo between two node processes, per round trip.
-  const echoMs = await wsEcho(evals);
-  notes.push(`ws echo between two node processes: ${(echoMs * 1000 / evals).toFixed(0)} µs a round trip; ` +
-    `session latency floor ≈ (direct + echo) / direct = ${((directSeq + echoMs) / directSeq).toFixed(2)}`);
 
   // REPL: lines piped into `cdp repl`, against the session latency case.
   const lines = N(2000, 50);

@@ -120,7 +120,8 @@ export async function launchManaged(
   for (;;) {
     const url = await livePortFile(portFile);
     if (url) break;
-    const code = await Promise.race([exited, sleep(50).then(() => undefined)]);
+    // Polled often: every ms here is a ms of `cdp open` on a cold start.
+    const code = await Promise.race([exited, sleep(10).then(() => undefined)]);
     if (code !== undefined) {
       throw new CdpdError('BROWSER_UNREACHABLE', `${bin} exited (code ${code}) before it was ready: ${lastLines(stderr)}`);
     }

@@ -191,7 +191,8 @@ async function watchStart(files: Files, opts: StartOptions, gaveUp: () => boolea
       throw new CdpdError('DAEMON_START_FAILED',
         `The daemon was not ready after ${Math.round(limit / 1000)} s (raise with CDP_START_TIMEOUT); its log: ${files.log}`);
     }
-    await sleep(20);
+    // Polled often: every ms here is a ms of the first command's answer.
+    await sleep(10);
   }
 }
 
