@@ -56,6 +56,39 @@ test('a wrong token is closed with 4401 and nothing else', async () => {
   await goodClientServed();
 });
 
+test('requests pipelined behind the auth frame: answered after the welcome; behind a wrong token, never run', async () => {
+  const good = new Peer(port);
+  await good.opened;
+  good.send({ type: 'auth', token });
+  good.send({ id: 1, cmd: 'list' });
+  const r = await good.next((f) => f.id === 1);
+  assert.is(r.ok, true);
+  assert.is(good.frames[0].type, 'welcome', 'the welcome comes first');
+  good.close();
+
+  const before = (await statusOf()).refused.auth;
+  const bad = new Peer(port);
+  await bad.opened;
+  bad.send({ type: 'auth', token: '0'.repeat(64) });
+  bad.send({ id: 1, cmd: 'open', params: { url: 'about:blank#pipelined' } });
+  bad.send({ type: 'auth', token });
+  assert.is(await bad.closed, 4401);
+  assert.equal(bad.frames, []);
+  const after = await statusOf();
+  assert.is(after.refused.auth, before + 1, 'one refusal for the connection, not one per frame');
+  const p = await Peer.authed(port, token);
+  const list = await p.call(2, 'list');
+  assert.not.ok(list.result.pages.some((pg: { url: string }) => pg.url.includes('pipelined')), 'the pipelined open never ran');
+  p.close();
+});
+
+async function statusOf() {
+  const p = await Peer.authed(port, token);
+  const r = await p.call(9, 'status');
+  p.close();
+  return r.result;
+}
+
 test('a first frame that is not auth is closed with 4401', async () => {
   for (const first of [{ id: 1, cmd: 'list' }, 'not json', Buffer.from([1, 2, 3])]) {
     const p = new Peer(port);

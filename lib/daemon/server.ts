@@ -162,10 +162,14 @@ export class DaemonServer {
         this.handlers.clientsChanged(this.authed);
       }
     });
+    let refused = false;
     ws.on('message', (data, isBinary) => {
+      // Frames a client pipelined behind a refused auth are dropped unread.
+      if (refused) return;
       if (!authed) {
         clearTimeout(authTimer);
         if (isBinary || !this.authenticates(data.toString())) {
+          refused = true;
           this.refused.auth++;
           ws.close(CLOSE.UNAUTHORIZED, 'unauthorized');
           return;
