@@ -108,6 +108,10 @@ export class LiteSocket {
         clearTimeout(timer);
         sock.off('error', refused);
         const ls = new LiteSocket(sock, port, timeoutMs);
+        // What the caller sends in this turn (auth, a first request) leaves with the upgrade
+        // request in one write.
+        sock.cork();
+        setImmediate(() => sock.uncork());
         sock.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
           `Sec-WebSocket-Key: ${ls.key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
         resolve(ls);
