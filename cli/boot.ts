@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { checkPrivate } from '../lib/runtime/files.js';
 import { runtimeDir } from '../lib/runtime/paths.js';
+import { mark } from '../lib/runtime/trace.js';
 import { BOOT, type BootHooks } from './boot-hooks.js';
 
 declare const __CDPD_MAIN_HASH__: string;
@@ -53,13 +54,16 @@ function writeCache(data: Buffer): void {
   }
 }
 
+mark('node ready');
 const cached = readCache();
+mark('code cache read');
 // The bundle is ASCII (esbuild escapes the rest), so latin1 reads it without decoding.
 const source = readFileSync(bundle, 'latin1');
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: bundle,
   cachedData: cached,
 });
+mark(cached && !script.cachedDataRejected ? 'compiled from the code cache' : 'compiled from source');
 const fresh = cached === undefined || script.cachedDataRejected === true;
 let warm = false;
 const hooks: BootHooks = { warm: () => (warm = true) };

@@ -10,6 +10,7 @@ import { CdpdError, EXIT, exitCodeOf } from '../lib/protocol/errors.js';
 import { VERSION } from '../lib/protocol/version.js';
 import type { Client } from '../lib/client/client.js';
 import type { DiscoveryFile } from '../lib/protocol/wire.js';
+import { mark } from '../lib/runtime/trace.js';
 import { bootHooks } from './boot-hooks.js';
 import { jsonOutput, textOutput, type Output } from './output.js';
 
@@ -88,6 +89,7 @@ async function run(argv: string[], out: () => Output): Promise<number> {
   if (target) params.target = target;
   const timeout = timeoutOption(options);
   if (timeout !== undefined) params.timeout = timeout;
+  mark('arguments parsed');
 
   const output = out();
   const startOpts = {
@@ -146,7 +148,10 @@ async function run(argv: string[], out: () => Output): Promise<number> {
     session = await client.connectOrStart(startOpts, openLite);
   }
   try {
-    output.result(def.name, await session.call(def.name, params), target);
+    const result = await session.call(def.name, params);
+    mark('answered');
+    output.result(def.name, result, target);
+    mark('printed');
   } finally {
     await session.close();
   }
@@ -183,6 +188,7 @@ async function streamEvents(session: Client, cmd: string, params: Record<string,
 }
 
 async function main(): Promise<void> {
+  mark('modules initialised');
   const argv = process.argv;
   const wantsJson = argv.includes('--json');
   const out = () => (wantsJson ? jsonOutput : textOutput);

@@ -180,6 +180,22 @@ s.on('data', (d) => { got += d.toString('latin1'); if (got.includes('"id":1')) {
     oneShot.push(await time(() => run(['eval', tab, '1+1'])));
     oneShotFloor.push(await time(floorRun));
   }
+  // Where a one-shot command's time goes: CDP_TRACE's phases, medians over several runs.
+  const phases = new Map();
+  for (let i = 0; i < N(15, 2); i++) {
+    const err = await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, 'eval', tab, '1+1'], { env: { ...env, CDP_TRACE: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let text = '';
+      child.stderr.on('data', (d) => (text += d));
+      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`cdp eval with CDP_TRACE exited ${code}: ${text}`))));
+    });
+    for (const m of err.matchAll(/^\s*([\d.]+)\s+\+([\d.]+)\s+(.+)$/gm)) {
+      if (!phases.has(m[3])) phases.set(m[3], []);
+      phases.get(m[3]).push(Number(m[2]));
+    }
+  }
+  notes.push(`one-shot phases, median ms each (CDP_TRACE=1): ${[...phases].map(([k, v]) => `${k} ${median(v).toFixed(1)}`).join(', ')}; ` +
+    `node -e 0 ${median(nodeStart).toFixed(1)} and the floor client ${median(oneShotFloor).toFixed(1)} from spawn to exit`);
   row('one-shot command (ms)', median(oneShot), median(nodeStart), '≤ 1.35', median(oneShot) / median(nodeStart) <= 1.35,
     `floor ${(median(oneShotFloor) / median(nodeStart)).toFixed(2)}: node + net + one pipelined exchange, ${median(oneShotFloor).toFixed(1)} ms`);
 

@@ -11,6 +11,7 @@ import { CdpdError } from '../protocol/errors.js';
 import type { WelcomeFrame } from '../protocol/wire.js';
 import { parseWelcome, Requests } from './requests.js';
 import { sha1Base64 } from './sha1.js';
+import { mark } from '../runtime/trace.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -105,6 +106,7 @@ export class LiteSocket {
       const timer = setTimeout(() => refused(new Error(`did not answer within ${timeoutMs} ms`)), timeoutMs);
       sock.once('error', refused);
       sock.once('connect', () => {
+        mark('connected');
         clearTimeout(timer);
         sock.off('error', refused);
         const ls = new LiteSocket(sock, port, timeoutMs);
@@ -152,6 +154,7 @@ export class LiteSocket {
     if (got !== sha1Base64(this.key + GUID)) return this.fail('the upgrade answer has a wrong Sec-WebSocket-Accept');
     this.head = undefined;
     clearTimeout(this.timer);
+    mark('upgraded');
     this.settle();
     this.receive(head.subarray(end + 4));
   }
@@ -265,6 +268,7 @@ export class LiteClient {
       if (this.welcome) return this.requests.receive(text);
       try {
         this.welcome = parseWelcome(text);
+        mark('welcomed');
         if (expected && (this.welcome.protocol !== expected.protocol || this.welcome.version !== expected.version)) {
           throw new CdpdError('DAEMON_GONE', `The daemon says it is version ${this.welcome.version} (protocol ${this.welcome.protocol}), not what its discovery file says. Run "cdp stop" and try again.`);
         }

@@ -10,6 +10,7 @@ import { CdpdError, type ErrorCode, ERROR_CODES } from '../protocol/errors.js';
 import { VERSION } from '../protocol/version.js';
 import { LOG_MARKERS, PROTOCOL_VERSION, type DiscoveryFile } from '../protocol/wire.js';
 import { ensurePrivateDir, pidAlive, readPrivate, removeQuietly } from '../runtime/files.js';
+import { mark } from '../runtime/trace.js';
 import { currentPlatform, daemonFiles, endpointKey, envNumber, runtimeDir, type PlatformEnv } from '../runtime/paths.js';
 import type { Client } from './client.js';
 
@@ -44,6 +45,7 @@ export async function locate(opts: StartOptions): Promise<{ endpoint: Endpoint; 
     return info !== undefined && pidAlive(info.pid);
   };
   const endpoint = await findEndpoint(opts, platform, tcpProbe, served);
+  mark('browser endpoint found');
   return { endpoint, files: daemonFiles(dir, endpointKey(endpointId(endpoint))), dir };
 }
 
