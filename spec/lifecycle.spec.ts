@@ -276,6 +276,28 @@ test('the CLI keeps its compiled code in a private cache file, and a damaged, fo
   rmSync(`${file}.elsewhere`);
 });
 
+test('CDP_TRACE=1 prints the phases of a one-shot command on stderr, in order, and leaves stdout alone', async () => {
+  const sb = sandbox();
+  const cold = await sb.run(['list'], { env: { CDP_TRACE: '1' } });
+  const plain = await sb.run(['list']);
+  const warm = await sb.run(['list'], { env: { CDP_TRACE: '1' } });
+  assert.equal([plain.stderr, plain.code], ['', 0]);
+  const phases = (stderr: string) => {
+    const [head, ...lines] = stderr.trimEnd().split('\n');
+    assert.is(head, 'cdp trace (ms since the process started):');
+    const parsed = lines.map((l) => /^ *([\d.]+) +\+([\d.]+)  (.+)$/.exec(l)!);
+    assert.ok(parsed.every(Boolean), stderr);
+    const at = parsed.map((m) => Number(m[1]));
+    assert.equal(at, [...at].sort((a, b) => a - b), 'marks in time order');
+    return parsed.map((m) => m[3]);
+  };
+  assert.equal(phases(cold.stderr), ['node ready', 'code cache read', 'compiled from source', 'modules initialised', 'arguments parsed',
+    'browser endpoint found', 'daemon spawned', 'daemon ready', 'connected', 'upgraded', 'welcomed', 'answered', 'printed', 'exit']);
+  assert.equal(phases(warm.stderr), ['node ready', 'code cache read', 'compiled from the code cache', 'modules initialised', 'arguments parsed',
+    'browser endpoint found', 'connected', 'upgraded', 'welcomed', 'answered', 'printed', 'exit']);
+  assert.is(warm.stdout, plain.stdout);
+});
+
 test('chrome://inspect mode: HTTP 404s, a held upgrade, one connection for every command', async () => {
   const proxy = await startConsentProxy(chrome.port, 2500);
   try {

@@ -152,6 +152,7 @@ async function spawnDaemon(endpoint: Endpoint, files: Files, opts: StartOptions)
     windowsHide: true,
   });
   closeSync(logFd);
+  mark('daemon spawned');
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
   child.once('error', () => (exited = -1));
@@ -180,7 +181,7 @@ async function watchStart(files: Files, opts: StartOptions, gaveUp: () => boolea
   let consent = false;
   for (;;) {
     const info = safeDiscovery(files.discovery);
-    if (info && (pid === undefined || info.pid === pid)) return;
+    if (info && (pid === undefined || info.pid === pid)) return mark('daemon ready');
     const log = readLog(files.log);
     if (pid !== undefined && gaveUp()) throw startFailure(log, files.log);
     if (pid === undefined && gaveUp()) return;
