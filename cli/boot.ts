@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { checkPrivate } from '../lib/runtime/files.js';
 import { runtimeDir } from '../lib/runtime/paths.js';
-import { mark } from '../lib/runtime/trace.js';
+import { mark, startTrace, type Marks } from '../lib/runtime/trace.js';
 import { BOOT, type BootHooks } from './boot-hooks.js';
 
 declare const __CDPD_MAIN_HASH__: string;
@@ -26,6 +26,17 @@ declare const __CDPD_MAIN_HASH__: string;
 const bundle = join(__dirname, 'cli-main.js');
 const dir = runtimeDir();
 const cacheFile = join(dir, `cli-${__CDPD_MAIN_HASH__}.v8cache`);
+
+/** The trace as CDP_TRACE prints it: one line a mark, with the time since the one before. */
+function formatTrace(marks: Marks): string {
+  let prev = 0;
+  const lines = marks.map(([label, t]) => {
+    const line = `${t.toFixed(1).padStart(7)} ${`+${(t - prev).toFixed(1)}`.padStart(7)}  ${label}`;
+    prev = t;
+    return line;
+  });
+  return `cdp trace (ms since the process started):\n${lines.join('\n')}\n`;
+}
 
 function readCache(): Buffer | undefined {
   try {
@@ -54,6 +65,13 @@ function writeCache(data: Buffer): void {
   }
 }
 
+if (process.env.CDP_TRACE) {
+  const marks = startTrace();
+  process.once('exit', () => {
+    marks.push(['exit', performance.now()]);
+    process.stderr.write(formatTrace(marks));
+  });
+}
 mark('node ready');
 const cached = readCache();
 mark('code cache read');
