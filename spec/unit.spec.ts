@@ -64,6 +64,27 @@ test('DevToolsActivePort: LF and CRLF, bad files named', () => {
   }
 });
 
+test('an endpoint a live daemon serves needs no TCP probe; the order of the list holds', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'cdpd-unit-'));
+  const probed: number[] = [];
+  const probe = async (_h: string, port: number) => {
+    probed.push(port);
+    return false; // nothing answers: only a served endpoint can win
+  };
+  mkdirSync(join(home, '.config', 'chromium'), { recursive: true });
+  writeFileSync(join(home, '.config', 'chromium', 'DevToolsActivePort'), '3333\n/devtools/browser/c\n');
+  const withPort = env('linux', home, { CDP_PORT: '9333' });
+  const served = (ids: string[]) => (id: string) => ids.includes(id);
+  assert.equal(await findEndpoint({}, withPort, probe, served(['http://127.0.0.1:9333'])), { kind: 'http', url: 'http://127.0.0.1:9333', source: 'CDP_PORT' });
+  assert.equal(probed, [3333], 'the profile file, earlier in the list, was still probed; CDP_PORT was not');
+  probed.length = 0;
+  assert.equal(await findEndpoint({}, withPort, probe, served(['ws://127.0.0.1:3333/devtools/browser/c', 'http://127.0.0.1:9333'])),
+    { kind: 'ws', url: 'ws://127.0.0.1:3333/devtools/browser/c', source: join(home, '.config/chromium/DevToolsActivePort') });
+  assert.equal(probed, []);
+  assert.equal(await findEndpoint({}, withPort, probe, served([])), { kind: 'managed', headed: false, source: 'launch' });
+  assert.equal(probed, [3333, 9333]);
+});
+
 test('discovery order: --browser-url, CDP_URL, CDP_PORT_FILE, live profile files newest first, CDP_PORT, launch', async () => {
   const home = mkdtempSync(join(tmpdir(), 'cdpd-unit-'));
   const probe = async (_h: string, port: number) => port !== 1111; // 1111 is a stale file
