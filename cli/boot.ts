@@ -81,12 +81,12 @@ const script = new Script(`(function (exports, require, module, __filename, __di
   filename: bundle,
   cachedData: cached,
 });
-mark(cached && !script.cachedDataRejected ? 'compiled from the code cache' : 'compiled from source');
-const fresh = cached === undefined || script.cachedDataRejected === true;
+const fromCache = cached !== undefined && script.cachedDataRejected !== true;
+mark(fromCache ? 'compiled from the code cache' : 'compiled from source');
 let warm = false;
 const hooks: BootHooks = { warm: () => (warm = true) };
 (globalThis as Record<symbol, unknown>)[BOOT] = hooks;
-if (fresh) process.once('exit', () => warm && writeCache(script.createCachedData()));
+if (!fromCache) process.once('exit', () => warm && writeCache(script.createCachedData()));
 
 const mod = { exports: {} };
 (script.runInThisContext() as (...args: unknown[]) => void)

@@ -134,7 +134,7 @@ async function run(argv: string[], out: () => Output): Promise<number> {
       await session.close();
     }
   }
-  const { LiteClient } = await import('../lib/client/lite.js');
+  const { LiteClient } = await import('../lib/client/lite-client.js');
   const openLite = (d: DiscoveryFile) => LiteClient.open(d.port, d.token, d);
   let session;
   if (def.noStart) {

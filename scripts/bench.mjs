@@ -260,7 +260,8 @@ await browser.disconnect();`);
   const lib = await connect();
   // Memory idle: right after start-up and one attach, before the load cases below.
   const { pid: daemonPid } = await lib.call('status');
-  const rss = () => Number(readFileSync(`/proc/${daemonPid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
+  const rssOf = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
+  const rss = () => rssOf(daemonPid);
   const idle = rss();
   const { sessionId } = await direct.Target.attachToTarget({ targetId, flatten: true });
   const evals = N(2000, 50);
@@ -464,7 +465,7 @@ await browser.disconnect();`);
   const lib2 = await connect();
   const { pid: freshPid } = await lib2.call('status');
   const fresh = await attachAll(lib2);
-  const attached = Number(readFileSync(`/proc/${freshPid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
+  const attached = rssOf(freshPid);
   rows.push({ case: 'daemon RSS idle (MiB)', cdpd: +idle.toFixed(1), baseline: null, ratio: null, target: '≤ 60', pass: idle <= 60, note: '' });
   rows.push({ case: `daemon RSS, ${fresh.pages} tabs attached (MiB)`, cdpd: +attached.toFixed(1), baseline: null, ratio: null, target: '≤ 150',
     pass: attached <= 150 && fresh.failures + afterLoad.failures === 0,

@@ -9,7 +9,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { encodeFrame, LiteClient, LiteSocket } from '../lib/client/lite.js';
+import { LiteClient } from '../lib/client/lite-client.js';
+import { encodeFrame, LiteSocket } from '../lib/client/lite.js';
 import { sha1Base64 } from '../lib/client/sha1.js';
 
 const test = suite('lite');

@@ -1,16 +1,15 @@
 /**
- * A minimal WebSocket client over `net` for the one-shot CLI: one connection, text frames,
- * a few requests. Loading `ws` costs about 11 ms of start-up (it pulls in http, https, tls
- * and zlib), and `node:crypto` another 2.5-3.5 ms, on a path that runs once per agent
- * action. The upgrade request, the auth frame and the first request leave in one write;
- * the answers are checked as they come. The REPL, `watch` and the library keep `ws`.
- * Specced against the real `ws` server: handshake and accept check, pipelining, masking,
- * 16- and 64-bit lengths, fragments, many frames per chunk, ping, close codes.
+ * A minimal WebSocket client over `net` for the one-shot CLI: one connection, text frames;
+ * lib/client/lite-client.ts is the session on top (auth, requests). Loading `ws` costs
+ * about 11 ms of start-up (it pulls in http, https, tls and zlib), and `node:crypto`
+ * another 2.5-3.5 ms, on a path that runs once per agent action. The upgrade request and
+ * whatever the caller sends in the same turn leave in one write; the answer is checked as
+ * it comes. The REPL, `watch` and the library keep `ws`. Specced against the real `ws`
+ * server: handshake and accept check, pipelining, masking, 16- and 64-bit lengths,
+ * fragments, many frames per chunk, ping, close codes.
  */
 import { connect, type Socket } from 'node:net';
 import { CdpdError } from '../protocol/errors.js';
-import type { WelcomeFrame } from '../protocol/wire.js';
-import { parseWelcome, Requests } from './requests.js';
 import { sha1Base64 } from './sha1.js';
 import { mark } from '../runtime/trace.js';
 
@@ -247,59 +246,5 @@ export class LiteSocket {
         return;
       default: // pong
     }
-  }
-}
-
-/** What the discovery file says the daemon is; its welcome must agree. */
-export interface Expected { protocol: number; version: string }
-
-/**
- * The one-shot CLI's session: the auth frame and the first request go out with the
- * upgrade request, in one round trip; the welcome and the answer are checked as they come.
- */
-export class LiteClient {
-  private readonly sock: LiteSocket;
-  private readonly requests: Requests;
-  private welcome: WelcomeFrame | undefined;
-
-  private constructor(sock: LiteSocket, expected: Expected | undefined) {
-    this.sock = sock;
-    this.requests = new Requests((text) => sock.sendText(text));
-    sock.handle((text) => {
-      if (this.welcome) return this.requests.receive(text);
-      try {
-        this.welcome = parseWelcome(text);
-        mark('welcomed');
-        if (expected && (this.welcome.protocol !== expected.protocol || this.welcome.version !== expected.version)) {
-          throw new CdpdError('DAEMON_GONE', `The daemon says it is version ${this.welcome.version} (protocol ${this.welcome.protocol}), not what its discovery file says. Run "cdp stop" and try again.`);
-        }
-      } catch (err) {
-        this.requests.fail(err as CdpdError);
-        void sock.close(1002);
-      }
-    }, (code, reason) => {
-      if (sock.failure) this.requests.fail(sock.failure);
-      else if (!this.welcome) this.requests.fail(new CdpdError('DAEMON_GONE', `The daemon refused the connection (close code ${code}).`, { closeCode: code }));
-      else this.requests.closed(code, reason);
-    });
-  }
-
-  /**
-   * Connects to a daemon on 127.0.0.1:`port` and sends the auth frame; resolves once the
-   * TCP connection stands, so a call can follow in the same round trip.
-   */
-  static async open(port: number, token: string, expected?: Expected, timeoutMs = 5000): Promise<LiteClient> {
-    const sock = await LiteSocket.connect(port, timeoutMs);
-    sock.sendText(JSON.stringify({ type: 'auth', token }));
-    return new LiteClient(sock, expected);
-  }
-
-  /** Runs a command; rejects with the daemon's CdpdError, or with why the connection failed. */
-  call(cmd: string, params: Record<string, unknown> = {}): Promise<unknown> {
-    return this.requests.start(cmd, params).done;
-  }
-
-  close(): Promise<void> {
-    return this.sock.close(1000);
   }
 }

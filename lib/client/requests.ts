@@ -1,6 +1,6 @@
 /**
  * The request side of a daemon connection, whatever carries the frames (`ws` for the
- * library, REPL and watch; lib/client/lite.ts for one-shot commands): ids, answers matched
+ * library, REPL and watch; lib/client/lite-client.ts for one-shot commands): ids, answers matched
  * to their requests, streamed events, and every pending call rejected when it closes.
  */
 import { browserGone, CdpdError } from '../protocol/errors.js';
@@ -77,13 +77,12 @@ export class Requests {
     this.pending.clear();
   }
 
-  /** The connection closed: every pending call rejects with why. */
+  /** The connection closed: every pending call rejects with why, which is returned. */
   closed(code: number, reason: string): CdpdError {
-    this.closeError = code === CLOSE.BROWSER_GONE ? browserGone() : new CdpdError('DAEMON_GONE',
+    const err = code === CLOSE.BROWSER_GONE ? browserGone() : new CdpdError('DAEMON_GONE',
       `Connection to the daemon closed before the answer (code ${code}${reason ? `: ${reason}` : ''}). Run the command again; "cdp status" shows the daemon.`,
       { closeCode: code });
-    for (const p of this.pending.values()) p.reject(this.closeError);
-    this.pending.clear();
-    return this.closeError;
+    this.fail(err);
+    return err;
   }
 }

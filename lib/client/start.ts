@@ -181,7 +181,10 @@ async function watchStart(files: Files, opts: StartOptions, gaveUp: () => boolea
   let consent = false;
   for (;;) {
     const info = safeDiscovery(files.discovery);
-    if (info && (pid === undefined || info.pid === pid)) return mark('daemon ready');
+    if (info && (pid === undefined || info.pid === pid)) {
+      mark('daemon ready');
+      return;
+    }
     const log = readLog(files.log);
     if (pid !== undefined && gaveUp()) throw startFailure(log, files.log);
     if (pid === undefined && gaveUp()) return;

@@ -134,7 +134,9 @@ export class DaemonServer {
     const batch = tickBatcher(socket);
     const inflight = new Map<RequestFrame['id'], Abort>();
     const closeHooks: Array<() => void> = [];
-    let authed = false;
+    // 'refused' (a bad token, or none in time): whatever the client sends after is dropped
+    // unread, so a frame pipelined behind a bad token never runs, nor authenticates.
+    let auth: 'pending' | 'ok' | 'refused' = 'pending';
     const conn: ClientConnection = {
       id: this.nextConn++,
       send: (frame) => {
@@ -146,6 +148,7 @@ export class DaemonServer {
       onClose: (fn) => closeHooks.push(fn),
     };
     const authTimer = setTimeout(() => {
+      auth = 'refused';
       this.refused.auth++;
       ws.close(CLOSE.AUTH_TIMEOUT, 'auth timeout');
     }, AUTH_TIMEOUT_MS);
@@ -157,24 +160,22 @@ export class DaemonServer {
       for (const ac of inflight.values()) ac.abort(new CdpdError('CANCELLED', 'The client disconnected.'));
       inflight.clear();
       for (const fn of closeHooks) fn();
-      if (authed) {
+      if (auth === 'ok') {
         this.authed--;
         this.handlers.clientsChanged(this.authed);
       }
     });
-    let refused = false;
     ws.on('message', (data, isBinary) => {
-      // Frames a client pipelined behind a refused auth are dropped unread.
-      if (refused) return;
-      if (!authed) {
+      if (auth === 'refused') return;
+      if (auth === 'pending') {
         clearTimeout(authTimer);
         if (isBinary || !this.authenticates(data.toString())) {
-          refused = true;
+          auth = 'refused';
           this.refused.auth++;
           ws.close(CLOSE.UNAUTHORIZED, 'unauthorized');
           return;
         }
-        authed = true;
+        auth = 'ok';
         this.authed++;
         this.handlers.clientsChanged(this.authed);
         conn.send(this.handlers.welcome());
