@@ -80,6 +80,7 @@ export function requestText(d: Any): string {
   const type = String(d.resourceType ?? '').toLowerCase();
   if (d.state === 'failed') return `${d.method} FAILED ${d.errorText}${d.canceled ? ' (canceled)' : ''}  ${type}  ${d.url}`;
   if (d.state === 'pending') return `${d.method} ...  ${type}  ${d.url}  (pending)`;
+  if (d.state === 'loading') return `${d.method} ${d.status}  ${type}  ${d.mimeType}  (loading)  ${d.url}`;
   return `${d.method} ${d.status}  ${type}  ${d.mimeType}  ${bytes(d.size)}  ${d.duration}ms  ${d.url}`;
 }
 
@@ -103,7 +104,8 @@ export function eventLine(f: Any): string {
     case 'console': return `${head} console.${d.level} ${d.text}${where(d)}`;
     case 'error': return `${head} error ${d.message}${where(d)}`;
     case 'request': return `${head} request ${d.method} ${d.url}`;
-    case 'response': return `${head} response ${requestText({ ...d, state: 'done' })}`;
+    case 'response': return `${head} response ${d.method} ${d.status}  ${String(d.resourceType ?? '').toLowerCase()}  ${d.mimeType}  ${d.url}`;
+    case 'requestfinished': return `${head} requestfinished ${requestText({ ...d, state: 'done' })}`;
     case 'requestfailed': return `${head} requestfailed ${requestText({ ...d, state: 'failed' })}`;
     case 'navigation': return `${head} navigation ${d.url}${d.main === false ? ' (frame)' : ''}${d.sameDocument ? ' (same document)' : ''}`;
     case 'load': return `${head} load ${d.url}`;

@@ -12,8 +12,11 @@ const version = process.env.CDPD_VERSION || pkg.version;
 const isMain = outdir === 'dist';
 rmSync(outdir, { recursive: true, force: true });
 
+// CDPD_KEEPNAMES=1 builds as tsx and many bundlers do, with esbuild's keepNames: the spec
+// that in-page code survives any build runs against it.
 const shared = {
   bundle: true,
+  keepNames: process.env.CDPD_KEEPNAMES === '1',
   platform: 'node',
   target: 'node20',
   // chrome-remote-interface's own protocol.json (1 MB) is only read when no protocol is

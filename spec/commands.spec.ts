@@ -126,7 +126,7 @@ test('nav refuses non-http URLs and reports load failures', async () => {
 test('click takes the whole selector, spaces included, and prints tag and text', async () => {
   await cdp('nav', tab, fx.url('/form'));
   const r = await cdp('click', tab, 'body', 'button#go.primary');
-  assert.is(ok(r, 'click'), 'Clicked BUTTON "Submit   now"\n');
+  assert.is(ok(r, 'click'), 'Clicked BUTTON "Submit now"\n');
   assert.is(await evalIn('document.title'), 'clicked');
   const miss = await cdp('click', tab, '#nope');
   assert.equal([miss.stdout, miss.stderr, miss.code], ['', 'Error: Element not found: #nope\n', 1]);

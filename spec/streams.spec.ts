@@ -130,11 +130,12 @@ test('a paused watcher does not slow the others, and on resuming gets a dropped 
 });
 
 test('network events carry 200 and 404; a closed port is requestfailed; requests filters them', async () => {
-  const w = watcher([tab, '--json', '--events', 'network']);
+  const w = watcher([tab, '--json', '--events', 'network,requestfinished']);
   await until(async () => (await watchers()) === 1, 10_000, 'subscribed');
   const closed = `http://127.0.0.1:${await closedPort()}/nothing`;
   await sb.run(['eval', tab, `Promise.all([fetch("${fx.url('/form')}"), fetch("${fx.url('/missing')}"), fetch("${closed}").catch(() => 0)]).then(() => 1)`]);
-  await until(() => events(w).filter((e) => e.event !== 'request').length >= 3, 10_000, 'three finished requests');
+  // Responses come at their headers; the 404 line below needs its body in too.
+  await until(() => events(w).filter((e) => e.event === 'requestfinished' || e.event === 'requestfailed').length >= 3, 10_000, 'three finished requests');
   const byUrl = (url: string, kind: string) => events(w).find((e) => e.data.url === url && e.event === kind);
   assert.is(byUrl(fx.url('/form'), 'response').data.status, 200);
   assert.is(byUrl(fx.url('/form'), 'response').data.mimeType, 'text/html');

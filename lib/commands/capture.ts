@@ -7,6 +7,7 @@ import { CdpdError } from '../protocol/errors.js';
 import { runtimeDir } from '../runtime/paths.js';
 import { usage } from './args.js';
 import { callOn, locate } from './elements.js';
+import { DEVICE_PIXEL_RATIO, DOCUMENT_BOX } from './inpage.js';
 import type { Page } from './page.js';
 import { defineCommand } from './types.js';
 
@@ -69,7 +70,7 @@ export const shot = defineCommand({
     const page = ctx.page;
     const format: Format = FORMATS.includes(params.format as Format) ? params.format as Format : 'png';
     const path = outPath(page, params.path, 'screenshot') + (params.path === undefined ? `.${format === 'jpeg' ? 'jpg' : format}` : '');
-    const dpr = await page.call(() => window.devicePixelRatio);
+    const dpr = await page.call(DEVICE_PIXEL_RATIO);
     const req: Parameters<Page['send']>[1] & object = { format };
     if (typeof params.quality === 'number' && format !== 'png') Object.assign(req, { quality: params.quality });
     let css: { width: number; height: number } | undefined;
@@ -82,10 +83,7 @@ export const shot = defineCommand({
       const h = await locate(page, params.selector);
       if (h.sessionId !== page.sessionId) throw usage('shot --selector takes elements of the page itself, not of an out-of-process iframe');
       await page.send('DOM.scrollIntoViewIfNeeded', { objectId: h.objectId }).catch(() => {});
-      const box = await callOn(page, h, function () {
-        const r = this.getBoundingClientRect();
-        return { x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height };
-      });
+      const box = await callOn(page, h, DOCUMENT_BOX);
       if (box.width <= 0 || box.height <= 0) throw new CdpdError('NOT_INTERACTABLE', `Cannot capture ${params.selector}: it has no size (hidden or empty).`);
       css = { width: Math.round(box.width), height: Math.round(box.height) };
       Object.assign(req, { captureBeyondViewport: true, clip: { ...box, scale: 1 } });

@@ -8,6 +8,7 @@ import { CdpdError } from '../protocol/errors.js';
 import { usage } from './args.js';
 import { jsException, type Page } from './page.js';
 import { parseRef, staleRef } from './refs.js';
+import { DEEP_QUERY, IS_CONNECTED, PROBE, type PageScript } from './inpage.js';
 
 /** A frame as cdp reaches it: the session that hosts it and, below a session's root, its context. */
 export interface Frame { sessionId: string; frameId: string; contextId?: number }
@@ -108,8 +109,8 @@ export function evaluateIn(page: Page, frame: Frame, params: Protocol.Runtime.Ev
 }
 
 /** Runs `fn` in a frame with JSON-encoded arguments (never interpolated as code) and returns its value. */
-export async function callIn<A extends unknown[], T>(page: Page, frame: Frame, fn: (...args: A) => T | Promise<T>, ...args: A): Promise<T> {
-  const expression = `(${fn.toString()})(...${JSON.stringify(args)})`;
+export async function callIn<A extends unknown[], T>(page: Page, frame: Frame, fn: PageScript<A, T>, ...args: A): Promise<T> {
+  const expression = `(${fn})(...${JSON.stringify(args)})`;
   const r = await evaluateIn(page, frame, { expression, returnByValue: true, awaitPromise: true, userGesture: true });
   if (r.exceptionDetails) throw jsException(r.exceptionDetails);
   return r.result.value as T;
@@ -117,29 +118,13 @@ export async function callIn<A extends unknown[], T>(page: Page, frame: Frame, f
 
 /** Runs `fn` with the element as `this`, JSON arguments, and returns its value. */
 export async function callOn<A extends unknown[], T>(page: Page, h: Pick<Handle, 'sessionId' | 'objectId'>,
-  fn: (this: Element, ...args: A) => T | Promise<T>, ...args: A): Promise<T> {
+  fn: PageScript<A, T>, ...args: A): Promise<T> {
   const r = await page.sendOn(h.sessionId, 'Runtime.callFunctionOn', {
-    objectId: h.objectId, functionDeclaration: fn.toString(), arguments: args.map((value) => ({ value })),
+    objectId: h.objectId, functionDeclaration: fn, arguments: args.map((value) => ({ value })),
     returnByValue: true, awaitPromise: true, userGesture: true,
   });
   if (r.exceptionDetails) throw jsException(r.exceptionDetails);
   return r.result.value as T;
-}
-
-/** The first element matching a CSS selector, looking into open shadow roots when the document has none. */
-function deepQuery(sel: string): Element | null {
-  const direct = document.querySelector(sel);
-  if (direct) return direct;
-  const roots: ShadowRoot[] = [];
-  const collect = (root: Document | ShadowRoot) => {
-    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) { roots.push(el.shadowRoot); collect(el.shadowRoot); }
-  };
-  collect(document);
-  for (const r of roots) {
-    const found = r.querySelector(sel);
-    if (found) return found;
-  }
-  return null;
 }
 
 /**
@@ -164,13 +149,13 @@ export async function locate(page: Page, spec: string, frame?: Frame): Promise<H
     }
     if (!objectId) throw staleRef(ref, prefix, 'its element is gone');
     const h = { sessionId: e.sessionId, frameId: e.frameId, objectId, spec: ref };
-    if (!(await callOn(page, h, function () { return this.isConnected; }))) {
+    if (!(await callOn(page, h, IS_CONNECTED))) {
       throw staleRef(ref, prefix, 'its element was removed from the page');
     }
     return h;
   }
   const where = frame ?? mainFrame(page);
-  const r = await evaluateIn(page, where, { expression: `(${deepQuery.toString()})(${JSON.stringify(spec)})` });
+  const r = await evaluateIn(page, where, { expression: `(${DEEP_QUERY})(${JSON.stringify(spec)})` });
   if (r.exceptionDetails) {
     const err = jsException(r.exceptionDetails);
     if (/SyntaxError|is not a valid selector/.test(err.message)) throw usage(`Invalid CSS selector: ${spec} (refs look like @e12)`);
@@ -178,61 +163,6 @@ export async function locate(page: Page, spec: string, frame?: Frame): Promise<H
   }
   if (!r.result.objectId || r.result.subtype === 'null') throw new CdpdError('ELEMENT_NOT_FOUND', `Element not found: ${spec}`);
   return { sessionId: where.sessionId, frameId: where.frameId, objectId: r.result.objectId, spec };
-}
-
-/** What a probe of an element says. */
-interface Probe { error?: string; x: number; y: number; left: number; top: number; covered: string | null; label: string }
-
-/**
- * Runs on an element: with no point, its visible centre (clipped to the viewport) and
- * whatever is hit there; with a point in session coordinates and the element's border-box
- * corner in the same, what is hit at that point. Open shadow roots are looked into.
- */
-function probe(this: Element, sx?: number, sy?: number, bx?: number, by?: number): Probe {
-  const el = this;
-  const doc = el.ownerDocument;
-  const label = (n: Element) => {
-    let s = `<${n.localName}`;
-    if (n.id) s += ` id="${n.id}"`;
-    const cls = typeof n.className === 'string' ? n.className.trim() : '';
-    if (cls) s += ` class="${cls.split(/\s+/).slice(0, 3).join(' ')}"`;
-    const text = (n.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
-    return `${s}>${text ? ` "${text}"` : ''}`;
-  };
-  const r = el.getBoundingClientRect();
-  const out: Probe = { x: 0, y: 0, left: r.left, top: r.top, covered: null, label: label(el) };
-  if (sx === undefined || sy === undefined || bx === undefined || by === undefined) {
-    if ((el as HTMLButtonElement).disabled) return { ...out, error: `${out.label} is disabled` };
-    const rects = [...el.getClientRects()].filter((q) => q.width > 0 && q.height > 0);
-    const style = doc.defaultView?.getComputedStyle(el);
-    if (!rects.length || style?.visibility === 'hidden') return { ...out, error: `${out.label} is not visible (hidden, display:none or no size)` };
-    const vw = doc.documentElement.clientWidth || innerWidth;
-    const vh = doc.documentElement.clientHeight || innerHeight;
-    let found: [number, number] | undefined;
-    for (const q of rects) {
-      const l = Math.max(q.left, 0), t = Math.max(q.top, 0), rr = Math.min(q.right, vw), b = Math.min(q.bottom, vh);
-      if (rr > l && b > t) { found = [(l + rr) / 2, (t + b) / 2]; break; }
-    }
-    if (!found) return { ...out, error: `${out.label} is outside the viewport, even scrolled into view` };
-    [out.x, out.y] = found;
-  } else {
-    out.x = sx - bx + r.left;
-    out.y = sy - by + r.top;
-  }
-  let hit = doc.elementFromPoint(out.x, out.y);
-  while (hit?.shadowRoot) {
-    const inner = hit.shadowRoot.elementFromPoint(out.x, out.y);
-    if (!inner || inner === hit) break;
-    hit = inner;
-  }
-  const within = (n: Node | null) => {
-    for (let c: Node | null = n; c; c = c.parentNode ?? (c as ShadowRoot).host ?? null) if (c === el) return true;
-    return false;
-  };
-  // A label forwards its clicks to its control: clicking through it is what a user does.
-  const forwards = hit instanceof HTMLLabelElement && hit.control === el;
-  if (hit && !within(hit) && !forwards) out.covered = label(hit);
-  return out;
 }
 
 function corner(quad: number[]): [number, number] {
@@ -266,7 +196,7 @@ export async function clickPoint(page: Page, h: Handle): Promise<{ x: number; y:
     await page.sendOn(o.sessionId, 'DOM.scrollIntoViewIfNeeded', { backendNodeId: o.backendNodeId }).catch(() => {});
   }
   await page.sendOn(h.sessionId, 'DOM.scrollIntoViewIfNeeded', { objectId: h.objectId }).catch(() => {});
-  const p = await callOn(page, h, probe);
+  const p = await callOn(page, h, PROBE);
   if (p.error) throw notInteractable(h.spec, p.error);
   const cover = (by: string) => notInteractable(h.spec, `${p.label} is covered by ${by} at (${Math.round(p.x)}, ${Math.round(p.y)}), ` +
     'which would take the click. Close or move what covers it, or use --js to click without the mouse');
@@ -281,7 +211,7 @@ export async function clickPoint(page: Page, h: Handle): Promise<{ x: number; y:
     y += m.content[1]!;
     const { object } = await page.sendOn(o.sessionId, 'DOM.resolveNode', { backendNodeId: o.backendNodeId });
     const [obx, oby] = corner(m.border);
-    const q = await callOn(page, { sessionId: o.sessionId, objectId: object.objectId! }, probe, x, y, obx, oby);
+    const q = await callOn(page, { sessionId: o.sessionId, objectId: object.objectId! }, PROBE, x, y, obx, oby);
     if (q.covered) throw cover(q.covered);
   }
   return { x, y, label: p.label };
@@ -289,7 +219,7 @@ export async function clickPoint(page: Page, h: Handle): Promise<{ x: number; y:
 
 /** A readable label of an element: `<button id="go"> "Submit"`. */
 export function labelOf(page: Page, h: Handle): Promise<string> {
-  return callOn(page, h, probe).then((p) => p.label);
+  return callOn(page, h, PROBE).then((p) => p.label);
 }
 
 /** Real mouse clicks at a point of the tab. */

@@ -3,6 +3,7 @@
  * colour scheme, offline). Overrides last while cdp holds the tab's session.
  */
 import { usage } from './args.js';
+import { EMULATED, VIEWPORT } from './inpage.js';
 import { defineCommand } from './types.js';
 
 const SIZE = /^(\d{2,5})x(\d{2,5})$/;
@@ -35,7 +36,7 @@ export const viewport = defineCommand({
       await page.send('Emulation.setDeviceMetricsOverride', { width: width!, height: height!, deviceScaleFactor: dpr!, mobile });
       await page.send('Emulation.setTouchEmulationEnabled', { enabled: mobile });
     }
-    return page.call(() => ({ width: innerWidth, height: innerHeight, dpr: devicePixelRatio }));
+    return page.call(VIEWPORT);
   },
 });
 
@@ -76,10 +77,6 @@ export const emulate = defineCommand({
     if (typeof params.offline === 'boolean') {
       await page.send('Network.emulateNetworkConditions', { offline: params.offline, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     }
-    return page.call(() => ({
-      userAgent: navigator.userAgent,
-      media: matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light',
-      online: navigator.onLine,
-    }));
+    return page.call(EMULATED);
   },
 });

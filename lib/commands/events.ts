@@ -1,7 +1,12 @@
 /**
  * Page events: CDP events of an attached tab turned into the protocol's kinds
- * (console, error, request, response, requestfailed, navigation, load, dialog). Pure
- * per-tab state: requests in flight, so a response carries its method, size and timing.
+ * (console, error, request, response, requestfinished, requestfailed, navigation, load,
+ * dialog). Pure per-tab state: requests in flight, so a response carries its method and a
+ * finished request its size and timing.
+ *
+ * A response is reported when its headers arrive (Network.responseReceived), not when its
+ * body ends: a body the page never reads, an event stream or a long poll may never end.
+ * Its size and duration follow in `requestfinished` at Network.loadingFinished.
  */
 import type { Protocol } from 'devtools-protocol';
 import type { RawEvent } from '../cdp/connection.js';
@@ -9,6 +14,9 @@ import type { EventKind } from '../protocol/wire.js';
 
 /** One page event as the protocol carries it. */
 export interface PageEvent { event: EventKind; data: Record<string, unknown> }
+
+/** Where translated events go: a CDP event may stand for none, one or two. */
+export type EventSink = (ev: PageEvent) => void;
 
 /** Event groups a watcher may name, besides the kinds themselves. */
 export const EVENT_GROUPS: Record<string, EventKind[]> = {
@@ -18,6 +26,7 @@ export const EVENT_GROUPS: Record<string, EventKind[]> = {
   network: ['request', 'response', 'requestfailed'],
   request: ['request'],
   response: ['response'],
+  requestfinished: ['requestfinished'],
   requestfailed: ['requestfailed'],
   nav: ['navigation', 'load'],
   navigation: ['navigation'],
@@ -26,10 +35,15 @@ export const EVENT_GROUPS: Record<string, EventKind[]> = {
   target: ['target'],
 };
 
-/** Expands kinds and groups; undefined or empty means every kind. Unknown names throw. */
+/**
+ * Kinds a watcher gets only by naming them: `requestfinished` repeats every response with
+ * its size and timing, which most watchers do not want twice.
+ */
+const BY_NAME_ONLY = new Set<EventKind>(['requestfinished']);
+
+/** Expands kinds and groups; undefined or empty means every kind but those asked for by name. Unknown names throw. */
 export function expandKinds(names: readonly string[] | undefined): Set<EventKind> {
-  const all = new Set(Object.values(EVENT_GROUPS).flat());
-  if (!names || names.length === 0) return all;
+  if (!names || names.length === 0) return new Set(Object.values(EVENT_GROUPS).flat().filter((k) => !BY_NAME_ONLY.has(k)));
   const out = new Set<EventKind>();
   for (const n of names) {
     const kinds = EVENT_GROUPS[n.trim().toLowerCase()];
@@ -52,7 +66,12 @@ export function remoteText(o: Protocol.Runtime.RemoteObject): string {
   return o.description ?? o.type;
 }
 
-interface InFlight { method: string; url: string; type: string; start: number; status?: number; statusText?: string; mimeType?: string }
+interface InFlight {
+  method: string; url: string; type: string; start: number;
+  status?: number; statusText?: string; mimeType?: string;
+  /** True once its `response` went out. */
+  answered?: boolean;
+}
 
 /** Translates one tab's CDP events; one instance per attached tab. */
 export class EventTranslator {
@@ -61,8 +80,13 @@ export class EventTranslator {
   private clockOffset: number | undefined;
   url = '';
 
-  /** The protocol event a CDP event stands for, if any. */
-  translate(e: RawEvent): PageEvent | undefined {
+  /** Hands `sink` the protocol events a CDP event stands for, if any. */
+  translate(e: RawEvent, sink: EventSink): void {
+    const ev = this.one(e, sink);
+    if (ev) sink(ev);
+  }
+
+  private one(e: RawEvent, sink: EventSink): PageEvent | undefined {
     switch (e.method) {
       case 'Runtime.consoleAPICalled': {
         const p = e.params as Protocol.Runtime.ConsoleAPICalledEvent;
@@ -91,6 +115,13 @@ export class EventTranslator {
       case 'Network.requestWillBeSent': {
         const p = e.params as Protocol.Network.RequestWillBeSentEvent;
         this.clockOffset ??= p.wallTime * 1000 - p.timestamp * 1000;
+        // A redirect reuses the request id: the hop before it ends here, with its 3xx.
+        const hop = p.redirectResponse && this.requests.get(p.requestId);
+        if (hop && p.redirectResponse) {
+          Object.assign(hop, { status: p.redirectResponse.status, statusText: p.redirectResponse.statusText, mimeType: p.redirectResponse.mimeType });
+          sink(this.response(p.requestId, hop, p.timestamp));
+          sink(this.finished(p.requestId, hop, p.timestamp, p.redirectResponse.encodedDataLength));
+        }
         const r: InFlight = { method: p.request.method, url: p.request.url, type: p.type ?? 'Other', start: p.timestamp };
         this.requests.set(p.requestId, r);
         return { event: 'request', data: { requestId: p.requestId, method: r.method, url: r.url, resourceType: r.type, timestamp: this.wall(p.timestamp) } };
@@ -98,22 +129,18 @@ export class EventTranslator {
       case 'Network.responseReceived': {
         const p = e.params as Protocol.Network.ResponseReceivedEvent;
         const r = this.requests.get(p.requestId);
-        if (r) Object.assign(r, { status: p.response.status, statusText: p.response.statusText, mimeType: p.response.mimeType });
-        return undefined;
+        if (!r || r.answered) return undefined;
+        Object.assign(r, { status: p.response.status, statusText: p.response.statusText, mimeType: p.response.mimeType });
+        return this.response(p.requestId, r, p.timestamp);
       }
       case 'Network.loadingFinished': {
         const p = e.params as Protocol.Network.LoadingFinishedEvent;
         const r = this.requests.get(p.requestId);
         if (!r) return undefined;
         this.requests.delete(p.requestId);
-        return {
-          event: 'response',
-          data: {
-            requestId: p.requestId, method: r.method, url: r.url, resourceType: r.type, status: r.status ?? 0,
-            statusText: r.statusText ?? '', mimeType: r.mimeType ?? '', size: p.encodedDataLength,
-            duration: Math.round((p.timestamp - r.start) * 1000), timestamp: this.wall(p.timestamp),
-          },
-        };
+        // Served with no responseReceived (a memory-cache hit, say): its response is now.
+        if (!r.answered) sink(this.response(p.requestId, r, p.timestamp));
+        return this.finished(p.requestId, r, p.timestamp, p.encodedDataLength);
       }
       case 'Network.loadingFailed': {
         const p = e.params as Protocol.Network.LoadingFailedEvent;
@@ -149,6 +176,28 @@ export class EventTranslator {
       default:
         return undefined;
     }
+  }
+
+  private response(requestId: string, r: InFlight, at: number): PageEvent {
+    r.answered = true;
+    return {
+      event: 'response',
+      data: {
+        requestId, method: r.method, url: r.url, resourceType: r.type, status: r.status ?? 0,
+        statusText: r.statusText ?? '', mimeType: r.mimeType ?? '', timestamp: this.wall(at),
+      },
+    };
+  }
+
+  private finished(requestId: string, r: InFlight, at: number, size: number): PageEvent {
+    return {
+      event: 'requestfinished',
+      data: {
+        requestId, method: r.method, url: r.url, resourceType: r.type, status: r.status ?? 0,
+        statusText: r.statusText ?? '', mimeType: r.mimeType ?? '', size,
+        duration: Math.round((at - r.start) * 1000), timestamp: this.wall(at),
+      },
+    };
   }
 
   private wall(monotonicSeconds: number): number {

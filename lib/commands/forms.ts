@@ -6,9 +6,8 @@ import { CdpdError } from '../protocol/errors.js';
 import { frameParam, joined, usage } from './args.js';
 import { callOn, clickPoint, labelOf, mouseClick } from './elements.js';
 import { element, FRAME_OPTION, selectorArgs } from './handles.js';
+import { CHECKED_STATE, DISPATCH_CHANGE, FIELD_VALUE, FILL_KIND, FOCUS_AND_SELECT, IS_FILE_INPUT, SELECT_OPTIONS, SET_NATIVE_VALUE } from './inpage.js';
 import { defineCommand } from './types.js';
-
-type FillKind = 'text' | 'editable' | 'set' | 'select' | 'checkable' | 'file' | 'readonly' | 'other';
 
 export const fill = defineCommand({
   name: 'fill',
@@ -25,18 +24,7 @@ export const fill = defineCommand({
     const value = typeof params.value === 'string' ? params.value : '';
     const h = await element(ctx, params);
     const page = ctx.page;
-    const kind = await callOn(page, h, function (): FillKind {
-      const el = this as HTMLElement;
-      if (el instanceof HTMLSelectElement) return 'select';
-      if (el instanceof HTMLInputElement) {
-        if (el.type === 'checkbox' || el.type === 'radio') return 'checkable';
-        if (el.type === 'file') return 'file';
-        if (el.readOnly || el.disabled) return 'readonly';
-        return ['date', 'datetime-local', 'month', 'week', 'time', 'color', 'range'].includes(el.type) ? 'set' : 'text';
-      }
-      if (el instanceof HTMLTextAreaElement) return el.readOnly || el.disabled ? 'readonly' : 'text';
-      return el.isContentEditable ? 'editable' : 'other';
-    });
+    const kind = await callOn(page, h, FILL_KIND);
     const label = await labelOf(page, h);
     const refuse = (why: string) => new CdpdError('NOT_INTERACTABLE', `Cannot fill ${h.spec}: ${label} ${why}.`);
     if (kind === 'select') throw refuse('is a <select>: use cdp select');
@@ -46,28 +34,10 @@ export const fill = defineCommand({
     if (kind === 'other') throw refuse('is not an input, textarea or contenteditable element');
     if (kind === 'set') {
       // Date, colour and range inputs take no typing: set through the native setter, as a picker does.
-      await callOn(page, h, function (v: string) {
-        const el = this as HTMLInputElement;
-        Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(el, v);
-        el.dispatchEvent(new Event('input', { bubbles: true }));
-        el.dispatchEvent(new Event('change', { bubbles: true }));
-      }, value);
+      await callOn(page, h, SET_NATIVE_VALUE, value);
     } else {
       await page.sendOn(h.sessionId, 'DOM.scrollIntoViewIfNeeded', { objectId: h.objectId }).catch(() => {});
-      const before = await callOn(page, h, function (editable: boolean) {
-        const el = this as HTMLInputElement;
-        el.focus();
-        if (editable) {
-          const range = document.createRange();
-          range.selectNodeContents(el);
-          const sel = getSelection()!;
-          sel.removeAllRanges();
-          sel.addRange(range);
-          return el.textContent ?? '';
-        }
-        el.select();
-        return el.value;
-      }, kind === 'editable');
+      const before = await callOn(page, h, FOCUS_AND_SELECT, kind === 'editable');
       // Real editing: the page sees beforeinput and input as from a keyboard, so
       // framework-controlled inputs take the new value.
       if (value) await page.sendOn(h.sessionId, 'Input.insertText', { text: value });
@@ -76,12 +46,9 @@ export const fill = defineCommand({
           await page.sendOn(h.sessionId, 'Input.dispatchKeyEvent', { type, key: 'Delete', code: 'Delete', windowsVirtualKeyCode: 46 });
         }
       }
-      await callOn(page, h, function () { this.dispatchEvent(new Event('change', { bubbles: true })); });
+      await callOn(page, h, DISPATCH_CHANGE);
     }
-    const now = await callOn(page, h, function () {
-      const el = this as HTMLInputElement;
-      return el.isContentEditable ? el.textContent ?? '' : el.value;
-    });
+    const now = await callOn(page, h, FIELD_VALUE);
     return { label, value: now, requested: value };
   },
 });
@@ -102,23 +69,7 @@ export const select = defineCommand({
       throw usage('"values" must be a non-empty array of strings');
     }
     const h = await element(ctx, params);
-    const r = await callOn(ctx.page, h, function (wanted: string[]) {
-      const el = this as HTMLSelectElement;
-      if (!(el instanceof HTMLSelectElement)) return { error: `is a <${(this as Element).localName}>, not a <select>` };
-      if (el.disabled) return { error: 'is disabled' };
-      const opts = [...el.options];
-      const picked: HTMLOptionElement[] = [];
-      for (const w of wanted) {
-        const o = opts.find((x) => x.value === w) ?? opts.find((x) => x.label.trim() === w.trim()) ?? opts.find((x) => x.text.trim() === w.trim());
-        if (!o) return { error: `has no option with value or label ${JSON.stringify(w)} (options: ${opts.map((x) => JSON.stringify(x.label.trim())).join(', ')})` };
-        picked.push(o);
-      }
-      if (picked.length > 1 && !el.multiple) return { error: 'takes one option (it is not a multiple select)' };
-      for (const o of opts) o.selected = picked.includes(o);
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-      el.dispatchEvent(new Event('change', { bubbles: true }));
-      return { selected: picked.map((o) => ({ value: o.value, label: o.label.trim() })) };
-    }, params.values);
+    const r = await callOn(ctx.page, h, SELECT_OPTIONS, params.values);
     if ('error' in r) throw new CdpdError('NOT_INTERACTABLE', `Cannot select in ${h.spec}: it ${r.error}.`);
     return r;
   },
@@ -134,12 +85,7 @@ function checkCommand(name: 'check' | 'uncheck', want: boolean) {
     parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts) }),
     async run(ctx, params: { selector: string; frame?: string }) {
       const h = await element(ctx, params);
-      const state = () => callOn(ctx.page, h, function () {
-        const el = this as HTMLInputElement;
-        if (el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio')) return el.checked;
-        const aria = el.getAttribute('aria-checked');
-        return aria === null ? null : aria === 'true';
-      });
+      const state = () => callOn(ctx.page, h, CHECKED_STATE);
       const before = await state();
       const label = await labelOf(ctx.page, h);
       if (before === null) throw new CdpdError('NOT_INTERACTABLE', `Cannot ${name} ${h.spec}: ${label} is not a checkbox, radio or aria-checked element.`);
@@ -177,7 +123,7 @@ export const upload = defineCommand({
       if (!st?.isFile()) throw new CdpdError('FILE_ERROR', `Cannot upload ${f}: no such file`);
     }
     const h = await element(ctx, params);
-    const ok = await callOn(ctx.page, h, function () { return this instanceof HTMLInputElement && this.type === 'file'; });
+    const ok = await callOn(ctx.page, h, IS_FILE_INPUT);
     if (!ok) throw new CdpdError('NOT_INTERACTABLE', `Cannot upload to ${h.spec}: ${await labelOf(ctx.page, h)} is not an <input type=file>.`);
     await ctx.page.sendOn(h.sessionId, 'DOM.setFileInputFiles', { files: params.files, objectId: h.objectId });
     return { files: params.files };

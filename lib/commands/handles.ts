@@ -22,11 +22,6 @@ export function actTimeout(params: { timeout?: unknown }): number {
   return timeoutOf(params, NAV_TIMEOUT_MS);
 }
 
-/** tag and text of an element, read before an action changes it (chrome-cdp's click output). */
-export function tagText(this: Element): { tag: string; text: string } {
-  return { tag: this.tagName, text: (this.textContent ?? '').trim().slice(0, 80) };
-}
-
 export function selectorArgs(args: string[]): { selector: string } {
   const selector = joined(args);
   if (!selector.trim()) throw usage('CSS selector or @ref required');

@@ -89,17 +89,23 @@ export class TabHistory {
         this.network.push(e);
         return;
       }
+      // Headers in: status known, body still coming (it may never end: a stream, a poll).
+      // Finished or failed: the record is complete and leaves the open set.
       case 'response':
+      case 'requestfinished':
       case 'requestfailed': {
         const id = String(ev.data.requestId);
         const e = this.open.get(id);
-        const state = ev.event === 'response' ? 'done' : 'failed';
-        if (e) {
-          Object.assign(e.data, ev.data, { state });
-          this.open.delete(id);
-        } else {
-          this.network.push(entry('request', { ...ev.data, state }));
+        const state = ev.event === 'response' ? 'loading' : ev.event === 'requestfinished' ? 'done' : 'failed';
+        const { timestamp: _, ...data } = ev.data;
+        if (e) Object.assign(e.data, data, { state });
+        else {
+          const fresh = entry('request', { ...ev.data, state });
+          this.network.push(fresh);
+          if (state === 'loading') this.open.set(id, fresh);
+          return;
         }
+        if (state !== 'loading') this.open.delete(id);
         return;
       }
       default:

@@ -6,7 +6,8 @@
 import { CdpdError } from '../protocol/errors.js';
 import { frameParam, joined, num, str, usage } from './args.js';
 import { callIn, callOn, clickPoint, labelOf, mouseClick, resolveFrame } from './elements.js';
-import { actTimeout, element, FRAME_OPTION, selectorArgs, tagText } from './handles.js';
+import { actTimeout, element, FRAME_OPTION, selectorArgs } from './handles.js';
+import { CLICK_FIRST, FOCUS, JS_CLICK, SCROLL_ELEMENT, SCROLL_PAGE, TAG_TEXT } from './inpage.js';
 import { chordEvents, parseChord } from './keys.js';
 import { act } from './outcome.js';
 import { defineCommand } from './types.js';
@@ -23,12 +24,9 @@ function clickCommand(name: 'click' | 'dblclick', count: number, summary: string
     parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts), ...(js && opts.js ? { js: true } : {}) }),
     async run(ctx, params: { selector: string; frame?: string; js?: boolean; timeout?: number }) {
       const h = await element(ctx, params);
-      const hit = await callOn(ctx.page, h, tagText);
+      const hit = await callOn(ctx.page, h, TAG_TEXT);
       if (js && params.js) {
-        return act(ctx.page, actTimeout(params), { ...hit, via: 'js' }, () => callOn(ctx.page, h, function () {
-          this.scrollIntoView({ block: 'center' });
-          (this as HTMLElement).click();
-        }));
+        return act(ctx.page, actTimeout(params), { ...hit, via: 'js' }, () => callOn(ctx.page, h, JS_CLICK));
       }
       const { x, y } = await clickPoint(ctx.page, h);
       return act(ctx.page, actTimeout(params), { ...hit, via: 'mouse', x, y }, () => mouseClick(ctx.page, x, y, count));
@@ -72,7 +70,7 @@ export const press = defineCommand({
     if (params.selector !== undefined) {
       const h = await element(ctx, params);
       label = await labelOf(ctx.page, h);
-      await callOn(ctx.page, h, function () { (this as HTMLElement).focus(); });
+      await callOn(ctx.page, h, FOCUS);
     }
     const result = label ? { key: params.key, label } : { key: params.key };
     return act(ctx.page, actTimeout(params), result, async () => {
@@ -110,31 +108,12 @@ export const scroll = defineCommand({
     const to = params.to === 'top' || params.to === 'bottom' ? params.to : undefined;
     if (params.selector === undefined) {
       const frame = await resolveFrame(ctx.page, typeof params.frame === 'string' ? params.frame : undefined);
-      return callIn(ctx.page, frame, scrollPage, by ?? null, to ?? null);
+      return callIn(ctx.page, frame, SCROLL_PAGE, by ?? null, to ?? null);
     }
     const h = await element(ctx, params);
-    return callOn(ctx.page, h, scrollElement, by ?? null, to ?? null);
+    return callOn(ctx.page, h, SCROLL_ELEMENT, by ?? null, to ?? null);
   },
 });
-
-type ScrollBy = { dx: number; dy: number } | null;
-
-function scrollPage(d: ScrollBy, end: string | null) {
-  const box = document.scrollingElement ?? document.documentElement;
-  if (end) box.scrollTo({ top: end === 'top' ? 0 : box.scrollHeight, behavior: 'instant' as ScrollBehavior });
-  else if (d) box.scrollBy({ left: d.dx, top: d.dy, behavior: 'instant' as ScrollBehavior });
-  return { of: 'page', x: Math.round(scrollX), y: Math.round(scrollY) };
-}
-
-function scrollElement(this: Element, d: ScrollBy, end: string | null) {
-  if (!d && !end) {
-    this.scrollIntoView({ block: 'center', inline: 'center' });
-    return { of: 'page', x: Math.round(scrollX), y: Math.round(scrollY) };
-  }
-  if (end) this.scrollTo({ top: end === 'top' ? 0 : this.scrollHeight, behavior: 'instant' as ScrollBehavior });
-  else if (d) this.scrollBy({ left: d.dx, top: d.dy, behavior: 'instant' as ScrollBehavior });
-  return { of: 'element', x: Math.round(this.scrollLeft), y: Math.round(this.scrollTop) };
-}
 
 /** Mouse moves between press and release of a drag, so pages that track the pointer see a path. */
 const DRAG_STEPS = 8;
@@ -238,13 +217,7 @@ export const loadall = defineCommand({
     const deadline = Date.now() + LOADALL_CAP_MS;
     let clicks = 0;
     for (;;) {
-      const clicked = await ctx.page.call((sel: string) => {
-        const el = document.querySelector(sel);
-        if (!el) return false;
-        el.scrollIntoView({ block: 'center' });
-        (el as HTMLElement).click();
-        return true;
-      }, selector);
+      const clicked = await ctx.page.call(CLICK_FIRST, selector);
       if (!clicked) return { selector, clicks, complete: true };
       clicks++;
       if (Date.now() + interval > deadline) return { selector, clicks, complete: false };

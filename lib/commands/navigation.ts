@@ -4,6 +4,8 @@
  */
 import { CdpdError } from '../protocol/errors.js';
 import { checkUrl, joined, timeoutOf, usage } from './args.js';
+import { LOCATION } from './inpage.js';
+import { normalizeName } from './outline.js';
 import type { Page } from './page.js';
 import { defineCommand } from './types.js';
 
@@ -11,8 +13,9 @@ import { defineCommand } from './types.js';
 export const NAV_TIMEOUT_MS = 30_000;
 
 /** Where the tab is now: its URL and title. */
-export function pageLocation(page: Page): Promise<{ url: string; title: string }> {
-  return page.call(() => ({ url: location.href, title: document.title }));
+export async function pageLocation(page: Page): Promise<{ url: string; title: string }> {
+  const { url, title } = await page.call(LOCATION);
+  return { url, title: normalizeName(title) };
 }
 
 /** Navigates a tab and waits for its load event; returns where it ended up. */

@@ -114,7 +114,7 @@ export const requests = defineCommand({
       if (e.kind === 'navigation') return !filtered;
       if (types && !types.has(String(e.data.resourceType).toLowerCase())) return false;
       if (params.failed && e.data.state !== 'failed') return false;
-      if (status && (e.data.state !== 'done' || !status(Number(e.data.status)))) return false;
+      if (status && ((e.data.state !== 'done' && e.data.state !== 'loading') || !status(Number(e.data.status)))) return false;
       return true;
     });
   },
@@ -127,7 +127,7 @@ export const watch = defineCommand({
   args: [],
   options: [
     { flags: '--all', summary: 'every tab, also tabs opened later' },
-    { flags: '--events <kinds>', summary: 'comma-separated kinds or groups (console,error,network,nav,dialog,target); default all' },
+    { flags: '--events <kinds>', summary: 'comma-separated kinds or groups (console,error,network,nav,dialog,target; requestfinished adds sizes and timings); default all but requestfinished' },
   ],
   streams: true,
   parse(_args, opts) {

@@ -44,6 +44,10 @@ export async function act<T extends object>(page: Page, timeoutMs: number, resul
       if (err instanceof CdpdError && err.code === 'DIALOG_OPEN' && page.dialog) return withDialog();
       throw err;
     }
+    // A click that submits a form asks for the navigation while the renderer handles the
+    // input, which can be after Chrome answered the input command: one round trip to the
+    // page lets that request reach us first.
+    if (!requested) await page.send('Runtime.evaluate', { expression: '0' }).catch(() => {});
     if (!requested) return result;
     if (!settled) {
       await page.guard(new Promise<void>((resolve) => {

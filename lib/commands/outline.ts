@@ -45,6 +45,14 @@ export const CONTEXT = new Set(['heading', 'banner', 'navigation', 'main', 'cont
 
 type AX = Protocol.Accessibility.AXNode;
 
+/**
+ * Runs of whitespace as one space, trimmed: how every name cdp prints reads, whatever
+ * whitespace a Chromium version leaves in an accessible name or a title.
+ */
+export function normalizeName(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
 function prop(n: AX, name: string): unknown {
   return n.properties?.find((p) => p.name === name)?.value.value;
 }
@@ -111,7 +119,7 @@ export function outline(nodes: AX[], opts: OutlineOptions = {}): OutlineNode[] {
       const kids = kidsOf(x);
       for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
     }
-    return parts.join(' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+    return normalizeName(parts.join(' ')).slice(0, 80);
   };
   const seen = new Set<string>();
   const out: OutlineNode[] = [];
@@ -127,18 +135,42 @@ export function outline(nodes: AX[], opts: OutlineOptions = {}): OutlineNode[] {
       for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i]!, depth + 1, line ? level + 1 : level]);
     }
   };
-  if (opts.root) {
-    visit(opts.root, 0);
-    return out;
+  if (opts.root) visit(opts.root, 0);
+  else {
+    for (const n of nodes) if (!n.parentId || !byId.has(n.parentId)) visit(n, 0);
+    for (const n of nodes) if (!seen.has(n.nodeId)) visit(n, 0);
   }
-  for (const n of nodes) if (!n.parentId || !byId.has(n.parentId)) visit(n, 0);
-  for (const n of nodes) if (!seen.has(n.nodeId)) visit(n, 0);
+  return dropEmptyWrappers(out);
+}
+
+/**
+ * A nameless `[clickable]` around a control that has a ref of its own (a <label> that
+ * wraps its checkbox, a div with a listener around a button) says nothing the control's
+ * line does not: it goes, and what was under it moves up a level.
+ */
+function dropEmptyWrappers(lines: OutlineNode[]): OutlineNode[] {
+  const out: OutlineNode[] = [];
+  // Levels of the wrappers dropped so far that are ancestors of the current line.
+  const open: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const n = lines[i]!;
+    while (open.length && open[open.length - 1]! >= n.level) open.pop();
+    if (n.role === 'clickable' && !n.name && n.value === undefined) {
+      let wraps = false;
+      for (let j = i + 1; j < lines.length && lines[j]!.level > n.level; j++) if (lines[j]!.refable) wraps = true;
+      if (wraps) {
+        open.push(n.level);
+        continue;
+      }
+    }
+    out.push(open.length ? { ...n, level: n.level - open.length } : n);
+  }
   return out;
 }
 
 function show(n: AX, depth: number, level: number, opts: OutlineOptions, textOf: (n: AX) => string): OutlineNode | undefined {
   let role = String(n.role?.value ?? '');
-  let name = String(n.name?.value ?? '');
+  let name = normalizeName(String(n.name?.value ?? ''));
   const backend = n.backendDOMNodeId;
   const clickable = backend !== undefined && opts.clickable?.has(backend) === true;
   const iframe = role === 'Iframe' || role === 'IframePresentational';

@@ -7,6 +7,7 @@ import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, EventName, EventParams, Method, ParamsOf, RawEvent, ResultOf } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import type { Attached } from './tabs.js';
+import type { PageScript } from './inpage.js';
 import type { Abort } from '../runtime/abort.js';
 
 /** One request's handle on an attached tab. */
@@ -127,8 +128,8 @@ export class Page {
    * Runs `fn` in the page with JSON-encoded arguments (never interpolated as code), awaits
    * a returned promise, and returns its value.
    */
-  async call<A extends unknown[], T>(fn: (...args: A) => T | Promise<T>, ...args: A): Promise<T> {
-    const expression = `(${fn.toString()})(...${JSON.stringify(args)})`;
+  async call<A extends unknown[], T>(fn: PageScript<A, T>, ...args: A): Promise<T> {
+    const expression = `(${fn})(...${JSON.stringify(args)})`;
     const r = await this.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true, userGesture: true });
     if (r.exceptionDetails) throw jsException(r.exceptionDetails);
     return r.result.value as T;

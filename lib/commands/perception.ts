@@ -5,6 +5,7 @@ import { CdpdError } from '../protocol/errors.js';
 import { frameOption, frameParam, joined, str, usage } from './args.js';
 import { callIn, callOn, evaluateIn, locate, resolveFrame } from './elements.js';
 import { jsException, type Page } from './page.js';
+import { DOCUMENT_HTML, OUTER_HTML, RESOURCE_TIMING } from './inpage.js';
 import { defineCommand } from './types.js';
 
 /** An evaluated value: `value` when it serialises, else Chrome's description. */
@@ -74,14 +75,12 @@ export const html = defineCommand({
     const selector = typeof params.selector === 'string' && params.selector ? params.selector : null;
     if (selector !== null) {
       const h = await locate(ctx.page, selector, frame);
-      return { html: await callOn(ctx.page, h, function () { return this.outerHTML; }) };
+      return { html: await callOn(ctx.page, h, OUTER_HTML) };
     }
-    return { html: await callIn(ctx.page, frame, () => document.documentElement.outerHTML) };
+    return { html: await callIn(ctx.page, frame, DOCUMENT_HTML) };
   },
 });
 
-/** One resource timing entry. */
-export interface NetEntry { duration: number; size: number; type: string; name: string }
 
 export const net = defineCommand({
   name: 'net',
@@ -91,11 +90,7 @@ export const net = defineCommand({
   args: [],
   parse: () => ({}),
   async run(ctx) {
-    const entries = await ctx.page.call(() => performance.getEntriesByType('resource').map((e) => {
-      const r = e as PerformanceResourceTiming;
-      return { duration: Math.round(r.duration), size: r.transferSize || r.encodedBodySize || 0, type: r.initiatorType, name: r.name };
-    }));
-    return { entries: entries as NetEntry[] };
+    return { entries: await ctx.page.call(RESOURCE_TIMING) };
   },
 });
 

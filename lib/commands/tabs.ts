@@ -6,8 +6,9 @@
 import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, RawEvent } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
-import { EventTranslator, type PageEvent } from './events.js';
+import { EventTranslator, type EventSink, type PageEvent } from './events.js';
 import { HISTORY_SIZE, TabHistory } from './history.js';
+import { normalizeName } from './outline.js';
 import { Page } from './page.js';
 import { RefTable } from './refs.js';
 import { Abort } from '../runtime/abort.js';
@@ -52,6 +53,8 @@ export interface Attached {
   listeners: Set<(e: RawEvent) => void>;
   translator: EventTranslator;
   history: TabHistory;
+  /** Takes the tab's translated events into its history and out to listeners. */
+  sink: EventSink;
   /** The JavaScript dialog open on the tab, if any; it blocks the page until answered. */
   dialog: { type: string; message: string; defaultPrompt: string } | undefined;
   /** Called when a dialog opens, so calls waiting on the blocked page fail at once. */
@@ -113,7 +116,7 @@ export class Tabs {
     return pages.map((p) => ({
       targetId: p.targetId,
       prefix: p.targetId.slice(0, n),
-      title: p.title,
+      title: normalizeName(p.title),
       url: p.url,
       attached: this.sessions.has(p.targetId),
     }));
@@ -134,7 +137,7 @@ export class Tabs {
     const cached = [...this.known.values()].filter((t) => isUserPage(t) && t.targetId.toLowerCase().startsWith(lower));
     if (cached.length === 1) {
       const t = cached[0]!;
-      return { targetId: t.targetId, prefix: t.targetId.slice(0, MIN_PREFIX), title: t.title, url: t.url, attached: this.sessions.has(t.targetId) };
+      return { targetId: t.targetId, prefix: t.targetId.slice(0, MIN_PREFIX), title: normalizeName(t.title), url: t.url, attached: this.sessions.has(t.targetId) };
     }
     const pages = await this.list();
     const p = prefix.toLowerCase();
@@ -205,7 +208,10 @@ export class Tabs {
         const { sessionId } = await this.browser.send('Target.attachToTarget', { targetId, flatten: true });
         const a: Attached = {
           targetId, sessionId, closed: new Abort(), listeners: new Set(),
-          translator: new EventTranslator(), history: new TabHistory(() => ++this.seq, this.historySize),
+          translator: new EventTranslator(), history: new TabHistory(() => ++this.seq, this.historySize), sink: (ev) => {
+            a.history.record(ev);
+            this.emit(targetId, ev);
+          },
           dialog: undefined, dialogListeners: new Set(), refs: new RefTable(),
           frames: new Map(), parents: new Map(), contexts: new Map(), inflight: new Set(), networkChangedAt: Date.now(),
         };
@@ -320,11 +326,7 @@ export class Tabs {
       } else if (e.method === 'Page.javascriptDialogClosed') {
         a.dialog = undefined;
       }
-      const ev = a.translator.translate(e);
-      if (ev) {
-        a.history.record(ev);
-        this.emit(a.targetId, ev);
-      }
+      a.translator.translate(e, a.sink);
       return;
     }
     switch (e.method) {
@@ -339,7 +341,7 @@ export class Tabs {
         this.known.set(t.targetId, t);
         if (!isUserPage(t)) return;
         const action = e.method === 'Target.targetCreated' ? 'created' : 'changed';
-        this.emit(t.targetId, { event: 'target', data: { action, targetId: t.targetId, url: t.url, title: t.title, timestamp: Date.now() } });
+        this.emit(t.targetId, { event: 'target', data: { action, targetId: t.targetId, url: t.url, title: normalizeName(t.title), timestamp: Date.now() } });
         if (action === 'created' && this.autoAttach) this.attach(t.targetId).catch(() => {});
         return;
       }

@@ -5,6 +5,7 @@
 import { CdpdError } from '../protocol/errors.js';
 import { frameOption, frameParam, timeoutOf, usage } from './args.js';
 import { callIn, evaluateIn, locate, resolveFrame, type Frame } from './elements.js';
+import { HAS_TEXT, HREF, SELECTOR_VISIBLE } from './inpage.js';
 import { jsException, type Page } from './page.js';
 import { parseRef } from './refs.js';
 import { defineCommand } from './types.js';
@@ -76,21 +77,16 @@ async function check(page: Page, frame: Frame, p: WaitParams): Promise<unknown> 
         throw err;
       }
     }
-    const found = await callIn(page, frame, (sel: string) => {
-      const el = document.querySelector(sel);
-      if (!el) return false;
-      const r = el.getBoundingClientRect();
-      return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
-    }, p.selector);
+    const found = await callIn(page, frame, SELECTOR_VISIBLE, p.selector);
     return p.gone ? !found : found;
   }
   if (p.text !== undefined) {
-    const found = await callIn(page, frame, (t: string) => (document.body?.innerText ?? '').includes(t), p.text);
+    const found = await callIn(page, frame, HAS_TEXT, p.text);
     return p.gone ? !found : found;
   }
   if (p.url !== undefined) {
     const matches = urlMatcher(p.url);
-    const url = await callIn(page, frame, () => location.href);
+    const url = await callIn(page, frame, HREF);
     return matches(url) ? url : false;
   }
   if (p.idle) {

@@ -71,7 +71,7 @@ export type ResponseFrame = OkResponse | ErrorResponse;
 
 /** The kinds of page events a watcher can receive. */
 export const EVENT_KINDS = [
-  'console', 'error', 'request', 'response', 'requestfailed', 'navigation', 'load',
+  'console', 'error', 'request', 'response', 'requestfinished', 'requestfailed', 'navigation', 'load',
   'dialog', 'target', 'dropped',
 ] as const;
 

@@ -15,7 +15,11 @@ export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export interface RunResult { stdout: string; stderr: string; code: number | null }
 
 /** Options of one run. */
-export interface RunOptions { env?: Record<string, string | undefined>; cwd?: string; input?: string; timeoutMs?: number }
+export interface RunOptions {
+  env?: Record<string, string | undefined>; cwd?: string; input?: string; timeoutMs?: number;
+  /** Another build's dist/cli.js. */
+  cli?: string;
+}
 
 /** A CLI process left running. */
 export interface Running {
@@ -47,7 +51,7 @@ export class Sandbox {
   /** Runs `cdp <args>`. */
   run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], {
+      const child = spawn(process.execPath, [opts.cli ?? CLI, ...args], {
         env: clean({ ...this.env, ...opts.env }),
         cwd: opts.cwd ?? this.root,
         stdio: ['pipe', 'pipe', 'pipe'],

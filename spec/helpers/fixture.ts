@@ -93,6 +93,20 @@ root.getElementById('sb').addEventListener('click', (e) => { document.title = 's
 <div class="box" id="dst" onmouseup="log('up dst')">Drop here</div>
 <p id="log"></p>
 <script>function log(s) { document.getElementById('log').textContent += s + ';'; }</script>`,
+  // Names with the whitespace Chromium versions leave in differently: runs, newlines,
+  // leading and trailing spaces, and a label that wraps its checkbox.
+  '/spaces': `<!doctype html><title>Spaces</title>
+<label><input id="keep" type="checkbox">   Keep me
+   signed in  </label>
+<button id="save" aria-label="  Save   draft  ">x</button>
+<button id="go">  Go
+   on  </button>
+<img alt="  a   logo " src="/pixel.gif">`,
+  // A fetch whose body the page never reads, and one whose body takes a while.
+  '/unread': `<!doctype html><title>Unread</title><script>
+window.held = fetch('/hold').then((r) => r.status);
+window.slowBody = () => fetch('/slow-body').then((r) => r.text());
+</script>`,
   '/big': (() => {
     let rows = '';
     for (let i = 0; i < 1000; i++) {
@@ -121,6 +135,18 @@ export function startFixture(host = '127.0.0.1'): Promise<Fixture> {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/pixel.gif' || path === '/favicon.ico') {
       res.writeHead(200, { 'content-type': 'image/gif', 'cache-control': 'no-store' }).end(GIF);
+      return;
+    }
+    if (path === '/hold') {
+      // Headers now, and a body that never ends (an SSE stream, a long poll).
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+      res.write('data: first\n\n');
+      return;
+    }
+    if (path === '/slow-body') {
+      res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
+      res.write('part one;');
+      setTimeout(() => res.end('part two'), 400);
       return;
     }
     if (path === '/slow') {
