@@ -50,7 +50,7 @@ export function statusText(daemons: Any[]): string {
     const b = d.browser ?? {};
     const lines = [
       `daemon pid ${d.pid}  cdpd ${d.version}  port ${d.port}  since ${d.startedAt}`,
-      `  browser  ${b.product}${b.managed ? ` (managed${b.headless ? ', headless' : ''})` : ''}  ${b.endpoint}`,
+      `  browser  ${b.product}${b.managed ? ` (managed${b.headless ? ', headless' : ''})` : ''}${b.pid ? `  pid ${b.pid}` : ''}  ${b.endpoint}`,
       `  clients  ${d.clients}   pages ${d.pages}   attached ${d.attached?.length ?? 0}`,
     ];
     for (const a of d.attached ?? []) lines.push(`    ${a.prefix}  ${a.url}`);
@@ -99,7 +99,7 @@ export function entryLine(e: Any): string {
 /** One streamed event, readable at a glance. */
 export function eventLine(f: Any): string {
   const d = f.data;
-  const head = `${clock(typeof d.timestamp === 'number' ? d.timestamp : Date.now())} ${String(f.target).slice(0, 8)}`;
+  const head = `${clock(typeof d.timestamp === 'number' ? d.timestamp : Date.now())} ${f.target === null ? 'all tabs' : String(f.target).slice(0, 8)}`;
   switch (f.event) {
     case 'console': return `${head} console.${d.level} ${d.text}${where(d)}`;
     case 'error': return `${head} error ${d.message}${where(d)}`;

@@ -10,6 +10,7 @@ import { CdpdError, EXIT, exitCodeOf } from '../lib/protocol/errors.js';
 import { VERSION } from '../lib/protocol/version.js';
 import type { Client } from '../lib/client/client.js';
 import type { DiscoveryFile } from '../lib/protocol/wire.js';
+import { waitForExit } from '../lib/runtime/process.js';
 import { mark } from '../lib/runtime/trace.js';
 import { bootHooks } from './boot-hooks.js';
 import { jsonOutput, textOutput, type Output } from './output.js';
@@ -147,16 +148,35 @@ async function run(argv: string[], out: () => Output): Promise<number> {
   } else {
     session = await client.connectOrStart(startOpts, openLite);
   }
+  let result: unknown;
   try {
-    const result = await session.call(def.name, params);
+    result = await session.call(def.name, params, responseTimeout(def, timeout));
     mark('answered');
-    output.result(def.name, result, target);
-    mark('printed');
   } finally {
     await session.close();
   }
+  // `stop` is done when the daemon (and a browser it launched, which it closes first) is gone.
+  const stopped = result as { stopped?: boolean; pid?: number };
+  if (def.name === 'stop' && stopped.stopped && typeof stopped.pid === 'number' && !(await waitForExit(stopped.pid, STOP_WAIT_MS))) {
+    output.notice(`the daemon (pid ${stopped.pid}) has not exited ${STOP_WAIT_MS / 1000} s after it was asked to; "kill ${stopped.pid}" ends it`);
+  }
+  output.result(def.name, result, target);
+  mark('printed');
   bootHooks()?.warm();
   return EXIT.OK;
+}
+
+/** How long `stop` waits for the daemon to exit. */
+const STOP_WAIT_MS = 15_000;
+
+/**
+ * How long a one-shot command waits for the daemon's answer: CDP_RESPONSE_TIMEOUT, else
+ * twice the command's --timeout (or its longest by design), plus 10 s.
+ */
+function responseTimeout(def: CommandDef, timeout: number | undefined): number {
+  const env = Number(process.env.CDP_RESPONSE_TIMEOUT);
+  if (Number.isFinite(env) && env > 0) return env;
+  return 2 * (timeout ?? def.longestMs ?? 30_000) + 10_000;
 }
 
 /** `watch`: prints events until Ctrl-C, SIGTERM, the tab closing, or the daemon going away. */

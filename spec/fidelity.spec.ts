@@ -100,6 +100,15 @@ test('a response is reported when its headers arrive: a body never read, a strea
   }
 });
 
+test('a one-shot command gives up on a daemon that does not answer in time, and the daemon keeps serving', async () => {
+  const tab = await openTab('/');
+  const r = await sb.run(['wait', tab, '--js', 'false', '--timeout', '60000'], { env: { CDP_RESPONSE_TIMEOUT: '1500' } });
+  assert.is(r.code, 1);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /^Error: The daemon did not answer "wait" within 1500 ms\. It may be wedged: "cdp status" shows it and "cdp stop" restarts it; .*CDP_RESPONSE_TIMEOUT\)\.\n$/);
+  assert.is(ok(await cdp('eval', tab, '6 * 7'), 'eval after'), '42\n');
+});
+
 test('in-page code survives a build with esbuild keepNames (what tsx and many bundlers do)', async () => {
   const out = mkdtempSync(join(tmpdir(), 'cdpd-keepnames-'));
   const other = new Sandbox({ CDP_PORT_FILE: chrome.portFile });

@@ -129,6 +129,29 @@ test('a paused watcher does not slow the others, and on resuming gets a dropped 
   }
 });
 
+test('a paused watch --all gets a dropped count that names no tab, with the count per tab', async () => {
+  const { port, token } = discovery(sb);
+  const paused = await Peer.authed(port, token);
+  try {
+    await paused.call('w', 'watch', { all: true, events: ['console'] });
+    (paused.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const total = 5000;
+    // 5000 lines of 4 KB: past the daemon's 8 MiB high water for a subscriber that does not read.
+    const r = await sb.run(['eval', tab, `const pad = "y".repeat(4000); for (let i = 0; i < ${total}; i++) console.log(i, pad); "ok"`]);
+    assert.is(r.stdout, 'ok\n');
+    (paused.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    const drop = await paused.next((f) => f.event === 'dropped', 30_000);
+    assert.is(drop.target, null, 'a count over all tabs claims none of them');
+    assert.ok(drop.data.count > 0);
+    const { pages } = JSON.parse((await sb.run(['list', '--json'])).stdout) as { pages: Array<{ targetId: string; prefix: string }> };
+    const id = pages.find((p) => p.prefix === tab || p.targetId.startsWith(tab))!.targetId;
+    assert.equal(drop.data.targets, { [id]: drop.data.count });
+  } finally {
+    paused.close();
+    await until(async () => (await watchers()) === 0, 10_000, 'the watcher gone');
+  }
+});
+
 test('network events carry 200 and 404; a closed port is requestfailed; requests filters them', async () => {
   const w = watcher([tab, '--json', '--events', 'network,requestfinished']);
   await until(async () => (await watchers()) === 1, 10_000, 'subscribed');
@@ -217,6 +240,19 @@ test('the library: connect(), call(), and watch() as an async iterator that unsu
       }
       assert.equal(seen, ['a', 'b', 'c']);
       await until(async () => (await watchers()) === 0, 5000, 'unsubscribed');
+      // A watch of a tab that closes ends by itself: the for await does not hang.
+      const { targetId: doomed } = await cdp.call('open', { url: fx.url('/') }) as { targetId: string };
+      const kinds: string[] = [];
+      const loop = (async () => {
+        for await (const e of cdp.watch(doomed, ['console'])) kinds.push(`${e.event} ${String(e.data.action ?? e.data.text)}`);
+        return 'ended';
+      })();
+      await until(async () => (await watchers()) === 1, 10_000, 'subscribed to the doomed tab');
+      await cdp.call('eval', { target: doomed, expression: 'console.log("last words")' });
+      await cdp.call('close', { target: doomed });
+      const ended = await Promise.race([loop, new Promise((r) => setTimeout(() => r('still waiting'), 10_000))]);
+      assert.is(ended, 'ended');
+      assert.equal(kinds, ['console last words', 'target destroyed']);
       await cdp.close();
   } finally {
     process.env = saved;

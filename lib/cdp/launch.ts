@@ -1,12 +1,15 @@
 /**
  * The managed browser: a Chromium that cdpd launches with its own profile under the
- * runtime dir and closes when its daemon exits.
+ * runtime dir and closes when its daemon exits, however the daemon exits: a watchdog
+ * process holds a pipe from the daemon, and when that pipe closes (the daemon ended, even
+ * by SIGKILL) it ends the browser.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { CdpdError } from '../protocol/errors.js';
 import type { PlatformEnv } from '../runtime/paths.js';
+import { hasExited, waitForExit } from '../runtime/process.js';
 import { parsePortFile, tcpProbe } from './discover.js';
 
 const PATH_NAMES = [
@@ -87,9 +90,63 @@ export function launchArgs(profile: string, headed: boolean, isRoot: boolean): s
 /** A browser cdpd launched. */
 export interface ManagedBrowser {
   wsUrl: string;
+  /** The browser's pid, when known (a launch, or an adopted browser's profile lock). */
+  pid: number | undefined;
   /** The child, when this process launched it (not when an orphan was adopted). */
   child: ChildProcess | undefined;
+  /** Ends the browser and waits for it to exit (SIGKILL after 3 s). */
   close(): Promise<void>;
+}
+
+/** How long a browser gets to exit on SIGTERM before SIGKILL. */
+const GRACE_MS = 3000;
+
+/**
+ * The watchdog: `sh` blocked on a read of a pipe only this process writes to. The read
+ * ends when the pipe closes, which the kernel does when this process ends for any reason;
+ * then it sends the browser SIGTERM, and SIGKILL if it is still there after the grace.
+ * It runs in its own process group, so a signal to the daemon's group spares it.
+ */
+const WATCHDOG = 'read -r _; kill -TERM "$1" 2>/dev/null || exit 0; i=0; ' +
+  'while kill -0 "$1" 2>/dev/null; do i=$((i+1)); if [ "$i" -ge 30 ]; then kill -KILL "$1" 2>/dev/null; exit 0; fi; sleep 0.1; done';
+
+/** Starts a watchdog for `pid`; returns how to stand it down (before closing the browser ourselves). */
+function watchdog(pid: number): () => void {
+  if (process.platform === 'win32') return () => {};
+  const dog = spawn('/bin/sh', ['-c', WATCHDOG, 'cdpd-watchdog', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  dog.once('error', () => {});
+  dog.unref();
+  (dog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return () => {
+    dog.kill('SIGKILL');
+  };
+}
+
+/** The pid in a Chromium profile's SingletonLock (a symlink to `<host>-<pid>`), if it runs. */
+function lockPid(profile: string): number | undefined {
+  try {
+    const pid = Number(/-(\d+)$/.exec(readlinkSync(join(profile, 'SingletonLock')))?.[1]);
+    return Number.isSafeInteger(pid) && pid > 0 && !hasExited(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGTERM, a grace, SIGKILL: for a browser that is not our child. */
+async function endProcess(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  if (!(await waitForExit(pid, GRACE_MS, 25))) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+    await waitForExit(pid, 1000, 25);
+  }
 }
 
 /**
@@ -101,7 +158,19 @@ export async function launchManaged(
 ): Promise<ManagedBrowser> {
   const portFile = join(profile, 'DevToolsActivePort');
   const adopted = await livePortFile(portFile);
-  if (adopted) return { wsUrl: adopted, child: undefined, close: async () => {} };
+  if (adopted) {
+    // A browser a killed daemon left behind (or another cdp's --no-daemon run): ours now,
+    // so it closes with this daemon and is watched like one we launched.
+    const pid = lockPid(profile);
+    const standDown = pid !== undefined && !detached ? watchdog(pid) : () => {};
+    return {
+      wsUrl: adopted, pid, child: undefined,
+      close: async () => {
+        standDown();
+        if (pid !== undefined) await endProcess(pid);
+      },
+    };
+  }
 
   const bin = findChrome(p);
   mkdirSync(profile, { recursive: true, mode: 0o700 });
@@ -115,6 +184,8 @@ export async function launchManaged(
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.once('error', () => {});
+  // Watched from the start: a daemon killed while the browser boots leaves nothing either.
+  const standDown = detached || child.pid === undefined ? () => {} : watchdog(child.pid);
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -123,24 +194,32 @@ export async function launchManaged(
     // Polled often: every ms here is a ms of `cdp open` on a cold start.
     const code = await Promise.race([exited, sleep(10).then(() => undefined)]);
     if (code !== undefined) {
+      standDown();
       throw new CdpdError('BROWSER_UNREACHABLE', `${bin} exited (code ${code}) before it was ready: ${lastLines(stderr)}`);
     }
     if (Date.now() > deadline) {
+      standDown();
       child.kill('SIGKILL');
       throw new CdpdError('TIMEOUT', `${bin} did not open its debugging port within ${timeoutMs} ms (raise with CDP_LAUNCH_TIMEOUT)`);
     }
   }
   child.stderr?.removeAllListeners('data').resume();
+  // Detached (--no-daemon), it is meant to outlive us: the next run adopts it.
   if (detached) child.unref();
   const wsUrl = (await livePortFile(portFile))!;
   return {
     wsUrl,
+    pid: child.pid,
     child,
     close: async () => {
+      standDown();
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const gone = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
-      if (!gone) child.kill('SIGKILL');
+      const gone = await Promise.race([exited.then(() => true), sleep(GRACE_MS).then(() => false)]);
+      if (!gone) {
+        child.kill('SIGKILL');
+        await exited;
+      }
     },
   };
 }

@@ -135,14 +135,17 @@ export type WatchTarget = string | { all: true };
 
 /**
  * Streams events of `target` as an async iterator until `return()` (a `break` in
- * `for await`), which unsubscribes. Events are buffered without bound on the client side,
- * so read them; the daemon drops (and counts, as a `dropped` event) what it cannot send.
+ * `for await`), which unsubscribes. A watch of one tab ends by itself after that tab's
+ * `target destroyed` event (the daemon ends the subscription then). Events are buffered
+ * without bound on the client side, so read them; the daemon drops (and counts, as a
+ * `dropped` event) what it cannot send.
  */
 export async function* watchEvents(client: Client, target: WatchTarget, kinds?: string[]): AsyncGenerator<EventFrame, void, undefined> {
   const queue: EventFrame[] = [];
   let wake: (() => void) | undefined;
   let closed: CdpdError | undefined;
   let subId: RequestId | undefined;
+  let ended = false;
   const early: EventFrame[] = [];
   const offEvent = client.onEvent((e) => {
     if (subId === undefined) early.push(e);
@@ -161,7 +164,14 @@ export async function* watchEvents(client: Client, target: WatchTarget, kinds?: 
     void result;
     queue.push(...early.filter((e) => e.sub === subId));
     for (;;) {
-      while (queue.length) yield queue.shift()!;
+      while (queue.length) {
+        const e = queue.shift()!;
+        yield e;
+        if (typeof target === 'string' && e.event === 'target' && e.data.action === 'destroyed') {
+          ended = true;
+          return;
+        }
+      }
       if (closed) {
         if (client.closing) return;
         throw closed;
@@ -172,6 +182,6 @@ export async function* watchEvents(client: Client, target: WatchTarget, kinds?: 
   } finally {
     offEvent();
     offClose();
-    if (subId !== undefined && !closed) await client.call('unwatch', { sub: subId }).catch(() => {});
+    if (subId !== undefined && !closed && !ended) await client.call('unwatch', { sub: subId }).catch(() => {});
   }
 }

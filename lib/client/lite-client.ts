@@ -52,9 +52,20 @@ export class LiteClient {
     return new LiteClient(sock, expected);
   }
 
-  /** Runs a command; rejects with the daemon's CdpdError, or with why the connection failed. */
-  call(cmd: string, params: Record<string, unknown> = {}): Promise<unknown> {
-    return this.requests.start(cmd, params).done;
+  /**
+   * Runs a command; rejects with the daemon's CdpdError, or with why the connection failed,
+   * or after `timeoutMs` without an answer (a wedged daemon never leaves the CLI hanging).
+   */
+  call(cmd: string, params: Record<string, unknown> = {}, timeoutMs?: number): Promise<unknown> {
+    const { id, done } = this.requests.start(cmd, params);
+    if (timeoutMs === undefined) return done;
+    const timer = setTimeout(() => {
+      this.requests.expire(id, new CdpdError('TIMEOUT', `The daemon did not answer "${cmd}" within ${timeoutMs} ms. ` +
+        'It may be wedged: "cdp status" shows it and "cdp stop" restarts it; a command that is meant to run longer takes ' +
+        'a larger --timeout (or CDP_RESPONSE_TIMEOUT).'));
+      void this.sock.close(1000);
+    }, timeoutMs);
+    return done.finally(() => clearTimeout(timer));
   }
 
   close(): Promise<void> {

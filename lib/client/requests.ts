@@ -44,6 +44,14 @@ export class Requests {
     return { id, done };
   }
 
+  /** Fails one pending call with `err` (its answer, if it comes later, is dropped). */
+  expire(id: RequestId, err: CdpdError): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    p.reject(err);
+  }
+
   /** Listens to streamed events; returns the unsubscribe. */
   onEvent(fn: (e: EventFrame) => void): () => void {
     this.eventListeners.add(fn);

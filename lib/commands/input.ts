@@ -202,6 +202,7 @@ export const loadall = defineCommand({
   name: 'loadall',
   summary: 'click a "load more" element until it is gone (default every 1500 ms, at most 5 min)',
   target: 'required',
+  longestMs: LOADALL_CAP_MS,
   args: [{ name: 'selector', required: true }, { name: 'ms' }],
   parse(args) {
     const rest = [...args];

@@ -77,6 +77,11 @@ export interface CommandDef<P extends object = Record<string, unknown>, R = unkn
   wireOnly?: boolean;
   /** Only in the CLI (repl): the daemon does not run it. */
   cliOnly?: boolean;
+  /**
+   * How long the command may run by design when no --timeout says (default 30 s): the
+   * one-shot CLI gives up on a silent daemon after twice this, plus 10 s.
+   */
+  longestMs?: number;
   /** argv (after the target) and options → wire params. Throws USAGE errors; runs before any daemon is contacted. */
   parse(args: string[], opts: Record<string, unknown>, env: ParseEnv): P;
   /** Does the work in the daemon (or in-process with --no-daemon). */

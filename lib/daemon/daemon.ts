@@ -80,12 +80,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     await managed?.close();
     throw err;
   }
-  const version = await browser.send('Browser.getVersion');
+  // From here a failure closes what was opened: the connection, and a browser we launched.
+  let abandoned = false;
+  const abandon = async (err: unknown): Promise<never> => {
+    abandoned = true;
+    await browser.close().catch(() => {});
+    await managed?.close();
+    throw err;
+  };
   const tabs = new Tabs(browser, Math.floor(envNumber('CDP_HISTORY', HISTORY_SIZE)));
-  await tabs.init();
+  const version = await browser.send('Browser.getVersion').catch(abandon);
+  await tabs.init().catch(abandon);
   const subscriptions = new Subscriptions(tabs);
   const browserInfo: BrowserInfo = { endpoint: wsUrl, product: version.product, managed: Boolean(managed) };
   if (endpoint.kind === 'managed') browserInfo.headless = !endpoint.headed;
+  if (managed?.pid !== undefined) browserInfo.pid = managed.pid;
 
   const token = randomBytes(32).toString('hex');
   let idleTimer: NodeJS.Timeout | undefined;
@@ -130,18 +139,19 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     })();
     return shuttingDown;
   };
-  browser.onClose(() => void shutdown('the browser connection closed', true));
+  browser.onClose(() => {
+    if (!abandoned) void shutdown('the browser connection closed', true);
+  });
 
-  let port: number;
-  try {
-    port = await server.listen();
-  } catch (err) {
-    await browser.close();
-    await managed?.close();
-    throw new CdpdError('DAEMON_START_FAILED', `Cannot listen on 127.0.0.1: ${(err as Error).message}. If a sandbox forbids it, run with --no-daemon.`);
-  }
+  const port = await server.listen().catch((err: Error) => abandon(new CdpdError('DAEMON_START_FAILED',
+    `Cannot listen on 127.0.0.1: ${err.message}. If a sandbox forbids it, run with --no-daemon.`)));
   const discovery: DiscoveryFile = { protocol: PROTOCOL_VERSION, version: VERSION, pid: process.pid, port, token, browser: browserInfo, startedAt };
-  writePrivateAtomic(files.discovery, JSON.stringify(discovery));
+  try {
+    writePrivateAtomic(files.discovery, JSON.stringify(discovery));
+  } catch (err) {
+    await server.close().catch(() => {});
+    await abandon(err);
+  }
   log(`ready: pid ${process.pid}, listening on 127.0.0.1:${port}, browser ${version.product}${managed ? ' (managed)' : ''}`);
   armIdle(0);
   return { port, closed, shutdown };

@@ -3,6 +3,8 @@
  * and kind. A subscriber that stops reading never stalls the daemon: once its socket has
  * HIGH_WATER bytes queued, its events are counted instead of queued, and when it has
  * drained to LOW_WATER it gets one `dropped` event with the count. Loss is never silent.
+ * A watch of every tab drops across tabs: its `dropped` event names no tab (target null)
+ * and counts per tab in `data.targets`.
  */
 import type { PageEvent } from '../commands/events.js';
 import type { Tabs } from '../commands/tabs.js';
@@ -20,6 +22,8 @@ interface Sub {
   conn: ClientConnection;
   spec: WatchSpec;
   dropped: number;
+  /** For a watch of every tab: what was dropped of each. */
+  droppedBy: Map<string, number> | undefined;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -37,7 +41,7 @@ export class Subscriptions {
   control(conn: ClientConnection, id: RequestId): StreamControl {
     return {
       watch: (spec) => {
-        const sub: Sub = { id, conn, spec, dropped: 0, timer: undefined };
+        const sub: Sub = { id, conn, spec, dropped: 0, droppedBy: spec.targetId === undefined ? new Map() : undefined, timer: undefined };
         this.subs.add(sub);
         conn.onClose(() => this.remove(sub));
         this.syncAutoAttach();
@@ -83,18 +87,25 @@ export class Subscriptions {
   private deliver(sub: Sub, targetId: string, ev: PageEvent): void {
     if (sub.dropped > 0 || sub.conn.bufferedAmount() > HIGH_WATER) {
       sub.dropped++;
-      sub.timer ??= setInterval(() => this.flushDropped(sub, targetId), 50);
+      if (sub.droppedBy) sub.droppedBy.set(targetId, (sub.droppedBy.get(targetId) ?? 0) + 1);
+      sub.timer ??= setInterval(() => this.flushDropped(sub), 50);
       return;
     }
     sub.conn.send({ type: 'event', sub: sub.id, target: targetId, event: ev.event, data: ev.data });
   }
 
-  private flushDropped(sub: Sub, targetId: string): void {
+  private flushDropped(sub: Sub): void {
     if (sub.conn.bufferedAmount() > LOW_WATER) return;
     clearInterval(sub.timer);
     sub.timer = undefined;
     const count = sub.dropped;
     sub.dropped = 0;
-    sub.conn.send({ type: 'event', sub: sub.id, target: targetId, event: 'dropped', data: { count } });
+    if (sub.droppedBy) {
+      const targets = Object.fromEntries(sub.droppedBy);
+      sub.droppedBy.clear();
+      sub.conn.send({ type: 'event', sub: sub.id, target: null, event: 'dropped', data: { count, targets } });
+    } else {
+      sub.conn.send({ type: 'event', sub: sub.id, target: sub.spec.targetId!, event: 'dropped', data: { count } });
+    }
   }
 }

@@ -36,6 +36,8 @@ export interface BrowserInfo {
   managed: boolean;
   /** True when launched headless. */
   headless?: boolean;
+  /** A managed browser's process id, when known. */
+  pid?: number;
 }
 
 /** The client's first frame. */
@@ -82,7 +84,8 @@ export type EventKind = (typeof EVENT_KINDS)[number];
 export interface EventFrame {
   type: 'event';
   sub: RequestId;
-  target: string;
+  /** The tab; null only on the `dropped` count of a watch of every tab, which spans tabs. */
+  target: string | null;
   event: EventKind;
   data: Record<string, unknown>;
 }
