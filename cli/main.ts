@@ -3,93 +3,20 @@
  * Arguments are checked before any daemon is contacted; errors map to exit codes in one
  * place (lib/protocol/errors.ts).
  */
-import { cac } from 'cac';
-import { COMMANDS, findCommand } from '../lib/commands/registry.js';
 import type { CommandDef } from '../lib/commands/types.js';
-import { CdpdError, EXIT, exitCodeOf } from '../lib/protocol/errors.js';
-import { VERSION } from '../lib/protocol/version.js';
+import { EXIT, exitCodeOf } from '../lib/protocol/errors.js';
 import type { Client } from '../lib/client/client.js';
 import type { DiscoveryFile } from '../lib/protocol/wire.js';
 import { waitForExit } from '../lib/runtime/process.js';
 import { mark } from '../lib/runtime/trace.js';
 import { bootHooks } from './boot-hooks.js';
 import { jsonOutput, textOutput, type Output } from './output.js';
-
-/**
- * The cac CLI. With a known command in argv only that one is declared: declaring all of
- * them costs the one-shot path more than the rest of its parsing.
- */
-function buildCli(argv: string[]) {
-  const cli = cac('cdp');
-  const named = argv.slice(2).map((a) => findCommand(a)).find((d) => d && !d.wireOnly);
-  cli.option('--json', 'print one JSON document on stdout')
-    .option('--browser-url <url>', 'browser to use: ws://…/devtools/browser/… or http://host:port (env CDP_URL)')
-    .option('--no-daemon', 'run over a direct browser connection, without the daemon')
-    .option('--no-launch', 'never launch a managed browser')
-    .option('--headed', 'launch the managed browser with a window')
-    .option('--timeout <ms>', 'per-command CDP timeout in ms (env CDP_TIMEOUT; default 15000, navigation 30000)');
-  for (const def of named ? [named] : COMMANDS) {
-    if (def.wireOnly) continue;
-    const aliases = def.aliases?.length ? ` (alias: ${def.aliases.join(', ')})` : '';
-    const cmd = cli.command(`${def.name} ${usageArgs(def)}`.trim(), def.summary + aliases);
-    for (const a of def.aliases ?? []) cmd.alias(a);
-    for (const o of def.options ?? []) cmd.option(o.flags, o.summary);
-  }
-  cli.help();
-  cli.version(VERSION);
-  return cli;
-}
-
-function usageArgs(def: CommandDef): string {
-  const parts: string[] = [];
-  if (def.target === 'required') parts.push('<target>');
-  if (def.target === 'optional') parts.push('[target]');
-  // Declared optional for cac so that our own parse gives chrome-cdp's messages.
-  for (const a of def.args) parts.push(a.variadic ? `[...${a.name}]` : `[${a.name}]`);
-  return parts.join(' ');
-}
-
-function timeoutOption(opts: Record<string, unknown>): number | undefined {
-  const raw = opts.timeout ?? process.env.CDP_TIMEOUT;
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new CdpdError('USAGE', `--timeout must be a positive number of ms, got: ${raw}`);
-  return n;
-}
+import { parseInvocation } from './parse.js';
 
 async function run(argv: string[], out: () => Output): Promise<number> {
-  const cli = buildCli(argv);
-  let parsed: { args: ReadonlyArray<string>; options: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  try {
-    parsed = cli.parse(argv, { run: false });
-    // run: false skips cac's own checks; make them, so a typo is not taken as an argument.
-    cli.matchedCommand?.checkUnknownOptions();
-    cli.matchedCommand?.checkOptionValue();
-  } catch (err) {
-    throw new CdpdError('USAGE', `${(err as Error).message}. Put arguments that start with - after "--".`);
-  }
-  const { options } = parsed;
-  if (options.help || options.version) return EXIT.OK;
-  const name = cli.matchedCommandName;
-  if (!name) {
-    if (!parsed.args.length) {
-      cli.outputHelp();
-      return EXIT.OK;
-    }
-    throw new CdpdError('USAGE', `Unknown command: ${parsed.args[0]}. Run "cdp --help" for the list.`);
-  }
-  const def = findCommand(name);
-  if (!def || def.wireOnly) throw new CdpdError('USAGE', `Unknown command: ${name}. Run "cdp --help" for the list.`);
-  const positional = [...parsed.args, ...((options['--'] as string[] | undefined) ?? [])];
-  let target = '';
-  if (def.target !== 'none') {
-    target = positional.shift() ?? '';
-    if (def.target === 'required' && !target) throw new CdpdError('USAGE', 'target ID required. Run "cdp list" first.');
-  }
-  const params: Record<string, unknown> = { ...def.parse(positional, options, { cwd: process.cwd() }) };
-  if (target) params.target = target;
-  const timeout = timeoutOption(options);
-  if (timeout !== undefined) params.timeout = timeout;
+  const parsed = parseInvocation(argv);
+  if (parsed === 'done') return EXIT.OK;
+  const { def, target, params, options, timeout } = parsed;
   mark('arguments parsed');
 
   const output = out();

@@ -11,10 +11,10 @@ import { Script } from 'node:vm';
 import { join } from 'node:path';
 import type { Client } from '../lib/client/client.js';
 import { COMMANDS } from '../lib/commands/registry.js';
-import type { CommandDef } from '../lib/commands/types.js';
 import { CdpdError, toCdpdError } from '../lib/protocol/errors.js';
 import type { EventFrame } from '../lib/protocol/wire.js';
 import { eventLine, formatResult } from './format.js';
+import { parseInvocation } from './parse.js';
 
 /** True when `code` is a prefix of valid JavaScript: wait for more lines. */
 export function incomplete(code: string): boolean {
@@ -33,28 +33,6 @@ export function incomplete(code: string): boolean {
     }
     return ends(e);
   }
-}
-
-/** Splits a dot-command's arguments into positionals and --options (per the command's declared options). */
-function splitArgs(def: CommandDef, words: string[]): { args: string[]; opts: Record<string, unknown> } {
-  const args: string[] = [];
-  const opts: Record<string, unknown> = {};
-  // `-i, --interactive` or `--frame <frame>`: the short and long names a word may use.
-  const decls = (def.options ?? []).map((o) => {
-    const m = /^(?:-(\w), )?--([\w-]+)/.exec(o.flags);
-    return { short: m?.[1], long: m?.[2] ?? '', takesValue: o.flags.includes('<') };
-  });
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    const decl = decls.find((d) => w === `--${d.long}` || (d.short !== undefined && w === `-${d.short}`));
-    if (!decl) {
-      args.push(w);
-      continue;
-    }
-    const key = decl.long.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-    opts[key] = decl.takesValue ? words[++i] : true;
-  }
-  return { args, opts };
 }
 
 interface ReplState {
@@ -112,13 +90,11 @@ async function runDot(state: ReplState, name: string, words: string[]): Promise<
   }
   const def = COMMANDS.find((c) => !c.wireOnly && !c.streams && !c.cliOnly && (c.name === name || c.aliases?.includes(name)));
   if (!def) throw new CdpdError('USAGE', `Unknown command: .${name}. Type .help for the list.`);
-  const { args, opts } = splitArgs(def, words);
-  const params: Record<string, unknown> = { ...def.parse(args, opts, { cwd: process.cwd() }) };
-  if (def.target === 'required') {
-    if (!state.target) throw new CdpdError('USAGE', 'No tab selected: .use <target>');
-    params.target = state.target;
-  }
-  const result = await call(state, def.name, params);
+  if (def.target === 'required' && !state.target) throw new CdpdError('USAGE', 'No tab selected: .use <target>');
+  // The CLI's own parser, the tab in the target's place: a mistyped option is refused the same way.
+  const parsed = parseInvocation(['node', 'cdp', def.name, ...(def.target === 'required' ? [state.target] : []), ...words], 'repl');
+  if (parsed === 'done') return '';
+  const result = await call(state, def.name, parsed.params);
   return formatResult(def.name, result as never, state.target);
 }
 

@@ -27,6 +27,19 @@ test.after(async () => {
   await fx.close();
 });
 
+test('piped: a mistyped option is refused as the CLI refuses it, nothing is done; --timeout is taken', async () => {
+  const input = ['.click --frmae x #b1', 'window.clicked ?? "not clicked"', '.wait --timeout 200 --selector #never', '.html --bogus h1', '.html h1', ''].join('\n');
+  const r = await sb.run(['repl', tab], { input: `document.getElementById('b1').onclick = () => { window.clicked = 'clicked'; }; 0\n${input}` });
+  assert.is(r.stdout, ['0', 'not clicked', '<h1>Hello fixture</h1>', ''].join('\n'));
+  assert.is(r.stderr, [
+    'Error: Unknown option `--frmae`. Put arguments that start with - after "--".',
+    'Error: Timed out after 200 ms waiting for #never (raise with --timeout)',
+    'Error: Unknown option `--bogus`. Put arguments that start with - after "--".',
+    '',
+  ].join('\n'));
+  assert.is(r.code, 1);
+});
+
 test('piped: JS lines, multi-line input, top-level await, dot-commands; exit 0', async () => {
   const input = [
     '1 + 1',
