@@ -19,9 +19,8 @@ const shared = {
   keepNames: process.env.CDPD_KEEPNAMES === '1',
   platform: 'node',
   target: 'node20',
-  // chrome-remote-interface's own protocol.json (1 MB) is only read when no protocol is
-  // given; cdpd always gives one (lib/cdp/connection.ts), so it stays out of the bundle.
-  external: ['bufferutil', 'utf-8-validate', './protocol.json'],
+  // ws's optional native helpers are not installed; ws runs without them.
+  external: ['bufferutil', 'utf-8-validate'],
   define: { __CDPD_VERSION__: JSON.stringify(version) },
   legalComments: 'none',
   logLevel: 'warning',
@@ -35,7 +34,7 @@ await build({
   format: 'esm',
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunk-[hash]',
-  // chrome-remote-interface and ws are CommonJS and require() node's built-ins.
+  // ws is CommonJS and require()s node's built-ins.
   banner: { js: "import { createRequire as __cdpdRequire } from 'node:module'; const require = __cdpdRequire(import.meta.url);" },
 });
 // The CLI: one CommonJS file, dist/cli-main.js. Node 20 starts a CommonJS script ~15-20 ms

@@ -19,14 +19,19 @@ test('npm run bench --quick measures every case', async () => {
       else resolve(stdout);
     });
   });
-  const { rows } = JSON.parse(out) as { rows: Array<{ case: string; cdpd: number; baseline: number | null; ratio: number | null }> };
+  const { rows } = JSON.parse(out) as { rows: Array<{ case: string; cdpd: number; baseline: number | null; ratio: number | null; floor: number | null }> };
   const names = rows.map((r) => r.case.split(/[,(]/)[0]!.trim());
-  assert.equal(names, ['one-shot command', 'cold attach', 'script alternative: cdp eval vs puppeteer-core script', 'cold launch: cdp open',
+  assert.equal(names, ['one-shot cdp eval vs node -e 0', 'cold attach', 'script alternative: cdp eval vs puppeteer-core script', 'cold launch: cdp open',
     'session latency', 'session throughput', 'REPL', 'event stream', 'load: 20 clients × 20 mixed commands over 5 tabs', 'soak 3 s: daemon RSS start / peak / end',
     'soak 3 s: daemon open handles start / peak / end', 'big snapshot', 'many tabs', 'daemon RSS idle', 'daemon RSS']);
   for (const r of rows) {
     assert.ok(Number.isFinite(r.cdpd) && r.cdpd > 0, `${r.case}: ${r.cdpd}`);
     if (r.baseline !== null) assert.ok(Number.isFinite(r.ratio), `${r.case}: ratio`);
+  }
+  // Every row a target is measured against a floor of has it, measured in the same run.
+  for (const name of ['one-shot', 'cold launch', 'session latency', 'session throughput']) {
+    const r = rows.find((x) => x.case.startsWith(name))!;
+    assert.ok(Number.isFinite(r.floor) && r.floor! > 0, `${name}: floor ${r.floor}`);
   }
   const stream = rows.find((r) => r.case.startsWith('event stream')) as unknown as { note: string };
   assert.match(stream.note, /^500 received$/);

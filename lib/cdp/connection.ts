@@ -1,23 +1,25 @@
 /**
- * The one browser-level CDP connection (chrome-remote-interface), with typed `send()`
- * from devtools-protocol's ProtocolMapping, per-call timeouts that name their knob, errors
- * with stable codes, and writes batched per tick.
+ * The one browser-level CDP connection: a `ws` WebSocket speaking CDP's JSON, with typed
+ * `send()` from devtools-protocol's ProtocolMapping, per-call timeouts that name their
+ * knob, errors with stable codes, and writes batched per tick.
+ *
+ * It used chrome-remote-interface, whose message path costs what the daemon is measured
+ * on (the bench's session latency and throughput): per answer it counts the pending
+ * callbacks (`Object.keys`, so a burst of n calls costs n²), and per event it emits three
+ * times, building a `method.sessionId` string each. What cdpd needs of it is this file.
  */
-import CDP from 'chrome-remote-interface';
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
 import type { Duplex } from 'node:stream';
+import { connect as netConnect, type NetConnectOpts } from 'node:net';
+import WebSocket from 'ws';
 import { browserGone, CdpdError } from '../protocol/errors.js';
 import { tickBatcher } from '../runtime/batch.js';
 
 type Commands = ProtocolMapping.Commands;
-
-/**
- * Commands in flight on the connection at most; more wait their turn. Chrome answers one
- * session's commands in order anyway, and chrome-remote-interface walks every pending
- * command on each answer, so a deep queue there costs the daemon more than it gains.
- */
-const WINDOW = 64;
 type Events = ProtocolMapping.Events;
+
+/** The largest message Chrome may send: a full-page screenshot or a huge DOM. */
+const MAX_MESSAGE = 512 * 1024 * 1024;
 
 /** A CDP method name. */
 export type Method = keyof Commands;
@@ -48,64 +50,79 @@ export interface ConnectOptions {
   connectTimeoutMs: number;
 }
 
+/** A CDP error answer. */
+interface CdpError { code?: number; message?: string; data?: string }
+
+interface Pending { resolve(v: unknown): void; reject(e: unknown): void; method: string; timer: NodeJS.Timeout }
+
 /** A live browser connection. */
 export class BrowserConnection {
   readonly wsUrl: string;
   /** Per-command timeout in ms. */
   timeoutMs = DEFAULT_TIMEOUT_MS;
-  private readonly client: CDP.Client;
+  private readonly ws: WebSocket;
   private readonly batch: () => void;
-  /** Commands sent and not yet answered, and those waiting for a place in the window. */
-  private inflight = 0;
-  private readonly waiting: Array<{ start: () => void; fail: () => void }> = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
   private readonly eventListeners = new Set<(e: RawEvent) => void>();
   private readonly closeListeners = new Set<() => void>();
   private closedByUs = false;
   private closed = false;
 
-  private constructor(wsUrl: string, client: CDP.Client) {
+  private constructor(wsUrl: string, ws: WebSocket, socket: Duplex | undefined) {
     this.wsUrl = wsUrl;
-    this.client = client;
-    // chrome-remote-interface keeps its socket private; batching is skipped if it moves.
-    this.batch = tickBatcher((client as unknown as { _ws?: { _socket?: Duplex } })._ws?._socket);
-    client.on('event', (message: RawEvent) => {
-      for (const l of this.eventListeners) l(message);
-    });
-    client.on('disconnect', () => {
+    this.ws = ws;
+    this.batch = tickBatcher(socket);
+    ws.on('message', (data: Buffer) => this.receive(data));
+    ws.on('error', () => {});
+    ws.once('close', () => {
       this.closed = true;
-      for (const w of this.waiting.splice(0)) w.fail();
-      for (const l of this.closeListeners) l();
+      const gone = browserGone();
+      for (const p of this.pending.values()) {
+        clearTimeout(p.timer);
+        p.reject(gone);
+      }
+      this.pending.clear();
+      if (!this.closedByUs) for (const l of this.closeListeners) l();
     });
   }
 
   /** Connects to the browser; the upgrade may be held while Chrome asks the user. */
-  static async connect(opts: ConnectOptions): Promise<BrowserConnection> {
-    const pending = opts.onPending
-      ? setTimeout(opts.onPending, opts.pendingAfterMs ?? 1000) : undefined;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const client = await Promise.race([
-        CDP({ target: opts.wsUrl, local: true, protocol: { version: { major: '1', minor: '3' }, domains: [] } }),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new CdpdError('CONSENT_TIMEOUT',
-            `Chrome did not accept the debugging connection within ${Math.round(opts.connectTimeoutMs / 1000)} s. ` +
-            'Click Allow in Chrome\'s "Allow remote debugging?" dialog and try again ' +
-            '(raise the wait with CDP_CONSENT_TIMEOUT).')), opts.connectTimeoutMs);
-        }),
-      ]);
-      return new BrowserConnection(opts.wsUrl, client);
-    } catch (err) {
-      if (err instanceof CdpdError) throw err;
-      throw new CdpdError('BROWSER_UNREACHABLE', `Cannot connect to the browser at ${redactUrl(opts.wsUrl)}: ${describe(err)}`);
-    } finally {
-      clearTimeout(pending);
-      clearTimeout(timer);
-    }
-  }
-
-  /** True once the connection has closed. */
-  get isClosed(): boolean {
-    return this.closed;
+  static connect(opts: ConnectOptions): Promise<BrowserConnection> {
+    return new Promise((resolve, reject) => {
+      let socket: Duplex | undefined;
+      let ws: WebSocket;
+      try {
+        ws = new WebSocket(opts.wsUrl, {
+          // Chrome's frames are its own JSON: checking their UTF-8 again costs every answer.
+          perMessageDeflate: false, maxPayload: MAX_MESSAGE, followRedirects: false, skipUTF8Validation: true,
+          // Our own connect, to keep the socket for write batching.
+          createConnection: ((o: NetConnectOpts) => (socket = netConnect(o))) as never,
+        });
+      } catch (err) {
+        reject(new CdpdError('BROWSER_UNREACHABLE', `Cannot connect to the browser at ${redactUrl(opts.wsUrl)}: ${describe(err)}`));
+        return;
+      }
+      const pending = opts.onPending ? setTimeout(opts.onPending, opts.pendingAfterMs ?? 1000) : undefined;
+      const done = (err?: CdpdError) => {
+        clearTimeout(pending);
+        clearTimeout(timer);
+        ws.removeAllListeners();
+        if (!err) return resolve(new BrowserConnection(opts.wsUrl, ws, socket));
+        ws.on('error', () => {});
+        ws.terminate();
+        reject(err);
+      };
+      const timer = setTimeout(() => done(new CdpdError('CONSENT_TIMEOUT',
+        `Chrome did not accept the debugging connection within ${Math.round(opts.connectTimeoutMs / 1000)} s. ` +
+        'Click Allow in Chrome\'s "Allow remote debugging?" dialog and try again ' +
+        '(raise the wait with CDP_CONSENT_TIMEOUT).')), opts.connectTimeoutMs);
+      const unreachable = (why: string) => done(new CdpdError('BROWSER_UNREACHABLE', `Cannot connect to the browser at ${redactUrl(opts.wsUrl)}: ${why}`));
+      ws.once('open', () => done());
+      ws.once('unexpected-response', (_req, res) => unreachable(`HTTP ${res.statusCode} to the WebSocket upgrade`));
+      ws.once('error', (err) => unreachable(describe(err)));
+      ws.once('close', (code) => unreachable(`closed during the handshake (code ${code})`));
+    });
   }
 
   /** Sends a typed CDP command, on a tab's session when `sessionId` is given. */
@@ -117,54 +134,16 @@ export class BrowserConnection {
   sendRaw(method: string, params: object | undefined, sessionId?: string, timeoutMs = this.timeoutMs): Promise<unknown> {
     // No call-site Error here: capturing a stack on every call costs more than the hop to the daemon.
     if (this.closed) return Promise.reject(browserGone());
+    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      let started = false;
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        if (!started) {
-          const i = this.waiting.indexOf(queued);
-          if (i >= 0) this.waiting.splice(i, 1);
-          return;
-        }
-        this.inflight--;
-        this.waiting.shift()?.start();
-      };
+      // A command Chrome never answers (a hung page) fails by itself; a late answer is dropped.
       const timer = setTimeout(() => {
-        // A command Chrome never answers (a hung page) gives its place in the window back.
-        release();
+        this.pending.delete(id);
         reject(new CdpdError('TIMEOUT', `Timeout: ${method} did not answer within ${timeoutMs} ms (raise with --timeout or CDP_TIMEOUT)`));
       }, timeoutMs);
-      const start = () => {
-        started = true;
-        this.inflight++;
-        const args: unknown[] = [method, params ?? {}];
-        if (sessionId) args.push(sessionId);
-        this.batch();
-        (this.client.send as (...a: unknown[]) => Promise<unknown>)(...args).then(
-          (result) => {
-            clearTimeout(timer);
-            release();
-            resolve(result);
-          },
-          (err: unknown) => {
-            clearTimeout(timer);
-            release();
-            reject(this.translate(err, method));
-          },
-        );
-      };
-      const queued = {
-        start,
-        fail: () => {
-          clearTimeout(timer);
-          released = true;
-          reject(browserGone());
-        },
-      };
-      if (this.inflight < WINDOW) start();
-      else this.waiting.push(queued);
+      this.pending.set(id, { resolve, reject, method, timer });
+      this.batch();
+      this.ws.send(JSON.stringify(sessionId ? { id, method, params: params ?? {}, sessionId } : { id, method, params: params ?? {} }));
     });
   }
 
@@ -174,37 +153,59 @@ export class BrowserConnection {
     return () => this.eventListeners.delete(listener);
   }
 
-  /** Called once when the browser connection closes. */
+  /** Called once when the browser connection closes (not when we close it). */
   onClose(listener: () => void): () => void {
     this.closeListeners.add(listener);
     return () => this.closeListeners.delete(listener);
   }
 
-  /** Closes the connection. */
-  async close(): Promise<void> {
-    if (this.closed || this.closedByUs) return;
+  /** Closes the connection; pending calls fail. */
+  close(): Promise<void> {
+    if (this.closed || this.closedByUs) return Promise.resolve();
     this.closedByUs = true;
-    await this.client.close().catch(() => {});
-    this.closed = true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.ws.terminate();
+        resolve();
+      }, 1000);
+      this.ws.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.ws.close();
+    });
   }
 
-  private translate(err: unknown, method: string): CdpdError {
-    const response = (err as { response?: { code?: number; message?: string; data?: string } }).response;
-    let out: CdpdError;
-    if (response) {
-      const msg = response.data ? `${response.message} (${response.data})` : String(response.message);
-      out = /session with given id not found|No target with given id|Target closed/i.test(msg)
-        ? new CdpdError('TARGET_CLOSED', `The tab closed or detached (${msg}). Run "cdp list".`)
-        : new CdpdError('CDP_ERROR', msg, { method, cdpCode: response.code });
-    } else if (this.closed || /closed/i.test(describe(err))) {
-      out = browserGone();
-    } else {
-      out = new CdpdError('CDP_ERROR', describe(err), { method });
+  private receive(data: Buffer): void {
+    let msg: { id?: number; result?: unknown; error?: CdpError; method?: string; params?: unknown; sessionId?: string };
+    try {
+      msg = JSON.parse(data.toString());
+    } catch {
+      return;
     }
-    return out;
+    if (msg.id !== undefined) {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      clearTimeout(p.timer);
+      if (msg.error) p.reject(cdpError(msg.error, p.method));
+      else p.resolve(msg.result ?? {});
+      return;
+    }
+    if (msg.method) {
+      const e: RawEvent = msg.sessionId ? { method: msg.method, params: msg.params, sessionId: msg.sessionId } : { method: msg.method, params: msg.params };
+      for (const l of this.eventListeners) l(e);
+    }
   }
 }
 
+/** A CDP error answer as a CdpdError: a gone tab is TARGET_CLOSED, the rest CDP_ERROR. */
+function cdpError(err: CdpError, method: string): CdpdError {
+  const msg = err.data ? `${err.message} (${err.data})` : String(err.message);
+  return /session with given id not found|No target with given id|Target closed/i.test(msg)
+    ? new CdpdError('TARGET_CLOSED', `The tab closed or detached (${msg}). Run "cdp list".`)
+    : new CdpdError('CDP_ERROR', msg, { method, cdpCode: err.code });
+}
 
 function describe(err: unknown): string {
   if (err instanceof Error) return err.message || (err as NodeJS.ErrnoException).code || err.name;

@@ -133,11 +133,22 @@ export class Tabs {
     }
     // The hot path: one match among the targets discovery told us about. Anything else
     // (none, several) asks Chrome, so a stale view never decides a miss.
-    const lower = prefix.toLowerCase();
-    const cached = [...this.known.values()].filter((t) => isUserPage(t) && t.targetId.toLowerCase().startsWith(lower));
-    if (cached.length === 1) {
-      const t = cached[0]!;
-      return { targetId: t.targetId, prefix: t.targetId.slice(0, MIN_PREFIX), title: normalizeName(t.title), url: t.url, attached: this.sessions.has(t.targetId) };
+    // A full id (what the library passes) is one Map lookup; a prefix, one pass without copies.
+    let hit = this.known.get(prefix) ?? this.known.get(prefix.toUpperCase());
+    if (!hit || !isUserPage(hit)) {
+      hit = undefined;
+      const lower = prefix.toLowerCase();
+      for (const t of this.known.values()) {
+        if (!isUserPage(t) || !t.targetId.toLowerCase().startsWith(lower)) continue;
+        if (hit) {
+          hit = undefined;
+          break;
+        }
+        hit = t;
+      }
+    }
+    if (hit) {
+      return { targetId: hit.targetId, prefix: hit.targetId.slice(0, MIN_PREFIX), title: hit.title, url: hit.url, attached: this.sessions.has(hit.targetId) };
     }
     const pages = await this.list();
     const p = prefix.toLowerCase();
@@ -337,11 +348,12 @@ export class Tabs {
       }
       case 'Target.targetCreated':
       case 'Target.targetInfoChanged': {
-        const { targetInfo: t } = e.params as Protocol.Target.TargetCreatedEvent;
+        const { targetInfo } = e.params as Protocol.Target.TargetCreatedEvent;
+        const t = { ...targetInfo, title: normalizeName(targetInfo.title) };
         this.known.set(t.targetId, t);
         if (!isUserPage(t)) return;
         const action = e.method === 'Target.targetCreated' ? 'created' : 'changed';
-        this.emit(t.targetId, { event: 'target', data: { action, targetId: t.targetId, url: t.url, title: normalizeName(t.title), timestamp: Date.now() } });
+        this.emit(t.targetId, { event: 'target', data: { action, targetId: t.targetId, url: t.url, title: t.title, timestamp: Date.now() } });
         if (action === 'created' && this.autoAttach) this.attach(t.targetId).catch(() => {});
         return;
       }
