@@ -66,6 +66,12 @@ test('eval joins its arguments, prints values and pretty JSON, awaits promises',
   assert.is(ok(await cdp('eval', tab, 'document.querySelector("h1")'), 'eval node'), 'h1\n');
   assert.is(ok(await cdp('eval', tab, 'document.title', '--json'), 'eval --json'), '{\n  "type": "string",\n  "value": "Fixture Home"\n}\n');
   assert.is(ok(await cdp('eval', tab.toLowerCase(), '"lower-case prefix"'), 'lower prefix'), 'lower-case prefix\n');
+  // Top-level await, and let/const declared again on a later call (what the REPL needs).
+  assert.is(ok(await cdp('eval', tab, 'await new Promise(r => setTimeout(() => r(6), 10)) * 7'), 'top-level await'), '42\n');
+  assert.is(ok(await cdp('eval', tab, 'let again = 1; again'), 'let'), '1\n');
+  assert.is(ok(await cdp('eval', tab, 'let again = 2; again'), 'let again'), '2\n');
+  assert.is(ok(await cdp('eval', tab, 'const k = await Promise.resolve("k"); k'), 'const await'), 'k\n');
+  assert.is(ok(await cdp('eval', tab, 'const k = "k2"; k'), 'const again'), 'k2\n');
 });
 
 test('eval shows the real exception message with exit 1', async () => {
