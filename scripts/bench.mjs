@@ -3,12 +3,13 @@
 // server. --quick runs every case a few times (the smoke pass npm test runs); --json prints
 // the table as JSON.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import CDP from 'chrome-remote-interface';
+import { ACTIONABLE, catalogueHtml } from './fixtures/catalogue.mjs';
 
 const quick = process.argv.includes('--quick');
 const asJson = process.argv.includes('--json');
@@ -29,8 +30,8 @@ delete process.env.NODE_EXTRA_CA_CERTS;
 const chromeBin = process.env.CHROME_PATH || '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-async function startChrome(dir = profile, poll = 50) {
-  const proc = spawn(chromeBin, [...FLAGS, '--remote-debugging-port=0', `--user-data-dir=${dir}`, 'about:blank'], { stdio: 'ignore' });
+async function startChrome(dir = profile, poll = 50, url = 'about:blank') {
+  const proc = spawn(chromeBin, [...FLAGS, '--remote-debugging-port=0', `--user-data-dir=${dir}`, url], { stdio: 'ignore' });
   for (let i = 0; i < 20_000 / poll; i++) {
     try {
       const [port, path] = readFileSync(join(dir, 'DevToolsActivePort'), 'utf8').trim().split('\n');
@@ -141,6 +142,33 @@ async function rawCdp(url) {
  * needs Node 22's global WebSocket.
  */
 const SEED_ONE_SHOT = 1.67;
+/**
+ * agent-browser 0.41.0 `snapshot -i` of scripts/fixtures/catalogue.mjs, in characters, as
+ * measured here (Chromium 156; 19,413 to 19,533 as its ref numbers ran): used when its npm
+ * package cannot be fetched.
+ */
+const AGENT_BROWSER_SNAP_CHARS = 19_413;
+const AGENT_BROWSER = '0.41.0';
+
+/**
+ * agent-browser's binary: CDP_BENCH_AGENT_BROWSER, or the one in its npm package (the
+ * package carries every platform's), fetched once into node_modules/.cache. Null when it
+ * cannot be had (no registry), and in --quick runs that have not fetched it before.
+ */
+function agentBrowser() {
+  if (process.env.CDP_BENCH_AGENT_BROWSER) return process.env.CDP_BENCH_AGENT_BROWSER;
+  const dir = fileURLToPath(new URL(`../node_modules/.cache/agent-browser-${AGENT_BROWSER}/`, import.meta.url));
+  const bin = join(dir, 'package', 'bin', `agent-browser-${process.platform}-${process.arch}${process.platform === 'win32' ? '.exe' : ''}`);
+  if (!existsSync(bin) && !quick) {
+    mkdirSync(dir, { recursive: true });
+    const pack = spawnSync('npm', ['pack', `agent-browser@${AGENT_BROWSER}`, '--pack-destination', dir], { encoding: 'utf8', timeout: 300_000 });
+    const tgz = pack.stdout?.trim().split('\n').pop();
+    if (pack.status === 0 && tgz) spawnSync('tar', ['xzf', join(dir, tgz), '-C', dir]);
+  }
+  if (!existsSync(bin)) return null;
+  chmodSync(bin, 0o755);
+  return bin;
+}
 const notes = [];
 const trace = (what) => { if (process.env.BENCH_TRACE) process.stderr.write(`${new Date().toISOString()} ${what}\n`); };
 
@@ -181,7 +209,8 @@ process.once('exit', () => {
 env.CDP_PORT_FILE = chrome.portFile;
 process.env.CDP_PORT_FILE = chrome.portFile;
 const big = `<!doctype html><title>Big</title>${Array.from({ length: 5000 }, (_, i) => `<button>b${i}</button>`).join('')}`;
-const server = createServer((req, res) => res.end(req.url === '/big' ? big : '<title>x</title>ok')).listen(0, '127.0.0.1');
+const catalogue = catalogueHtml();
+const server = createServer((req, res) => res.end(req.url === '/big' ? big : req.url === '/catalogue' ? catalogue : '<title>x</title>ok')).listen(0, '127.0.0.1');
 await new Promise((r) => server.once('listening', r));
 const origin = `http://127.0.0.1:${server.address().port}`;
 const rows = [];
@@ -475,6 +504,53 @@ await browser.disconnect();`);
   const directSnap = await samples(N(5, 1), () => raw.send('Accessibility.getFullAXTree', {}, rawSession));
   const libSnap = await samples(N(5, 1), () => lib.call('snap', { target: targetId }));
   row('big snapshot, 5,000 elements (ms)', median(libSnap), median(directSnap), '≤ 2', median(libSnap) / median(directSnap) <= 2);
+
+  trace('agent snapshot');
+  // snap -i of a 60-card catalogue, in characters, against agent-browser's snapshot -i of
+  // the same page (in a Chromium of its own, so it cannot touch the bench's tabs), and
+  // whether every control kept its ref.
+  await run(['nav', tab, `${origin}/catalogue`]);
+  const ours = await run(['snap', tab, '-i']);
+  const controls = Number(await run(['eval', tab, `document.querySelectorAll(${JSON.stringify(ACTIONABLE)}).length`]));
+  const ourRefs = (ours.match(/\[ref=e\d+\]/g) ?? []).length;
+  let theirs = AGENT_BROWSER_SNAP_CHARS;
+  let theirNote = `agent-browser ${AGENT_BROWSER} not fetched: its ${theirs} characters measured before`;
+  const ab = agentBrowser();
+  if (ab) {
+    const other = await startChrome(join(root, 'profile-ab'), 50, `${origin}/catalogue`);
+    const abEnv = { ...env, HOME: join(root, 'ab-home') };
+    try {
+      // Its first call starts its daemon, and it gives up on a tab that is not ready: a few
+      // tries. Not spawnSync: the fixture server runs in this process.
+      const abRun = async (...args) => {
+        let r;
+        for (let i = 0; i < 3; i++) {
+          r = await new Promise((resolve) => {
+            const child = spawn(ab, ['--cdp', String(other.port), ...args], { env: abEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+            let stdout = '';
+            let stderr = '';
+            child.stdout.on('data', (d) => (stdout += d));
+            child.stderr.on('data', (d) => (stderr += d));
+            child.on('close', (status) => resolve({ status, stdout, stderr }));
+          });
+          if (r.status === 0 && r.stdout.length > 1000) break;
+          trace(`agent-browser ${args.join(' ')}: ${r.status} ${r.stderr.trim()} ${r.stdout.slice(0, 200)}`);
+          await new Promise((res) => setTimeout(res, 1000));
+        }
+        return r;
+      };
+      const snap = await abRun('snapshot', '-i');
+      if (snap.status === 0 && snap.stdout.length > 1000) {
+        theirs = snap.stdout.length;
+        theirNote = `agent-browser ${AGENT_BROWSER} measured now: ${(snap.stdout.match(/ref=e\d+/g) ?? []).length} refs`;
+      } else theirNote = `agent-browser ${AGENT_BROWSER} failed (${snap.stderr.trim().slice(0, 80)}): its ${theirs} characters measured before`;
+    } finally {
+      try { process.kill(Number(readFileSync(join(abEnv.HOME, '.agent-browser', 'default.pid'), 'utf8'))); } catch { /* not running */ }
+      other.proc.kill('SIGKILL');
+    }
+  }
+  row('snap -i of a 60-card catalogue vs agent-browser snapshot -i (characters)', ours.length, theirs, '≤ 0.6, no control without a ref',
+    ours.length / theirs <= 0.6 && ourRefs === controls, `${ourRefs} refs for ${controls} controls; ${theirNote}`);
 
   trace('many tabs');
   // many tabs: `list` with 100 tabs open, against Target.getTargets direct; no attach.

@@ -23,7 +23,7 @@ test('npm run bench --quick measures every case', async () => {
   const names = rows.map((r) => r.case.split(/[,(]/)[0]!.trim());
   assert.equal(names, ['one-shot cdp eval vs node -e 0', 'cold attach', 'script alternative: cdp eval vs puppeteer-core script', 'cold launch: cdp open',
     'session latency', 'session throughput', 'REPL', 'event stream', 'load: 20 clients × 20 mixed commands over 5 tabs', 'soak 3 s: daemon RSS start / peak / end',
-    'soak 3 s: daemon open handles start / peak / end', 'big snapshot', 'many tabs', 'daemon RSS idle', 'daemon RSS']);
+    'soak 3 s: daemon open handles start / peak / end', 'big snapshot', 'snap -i of a 60-card catalogue vs agent-browser snapshot -i', 'many tabs', 'daemon RSS idle', 'daemon RSS']);
   for (const r of rows) {
     assert.ok(Number.isFinite(r.cdpd) && r.cdpd > 0, `${r.case}: ${r.cdpd}`);
     if (r.baseline !== null) assert.ok(Number.isFinite(r.ratio), `${r.case}: ratio`);
@@ -33,6 +33,10 @@ test('npm run bench --quick measures every case', async () => {
     const r = rows.find((x) => x.case.startsWith(name))!;
     assert.ok(Number.isFinite(r.floor) && r.floor! > 0, `${name}: floor ${r.floor}`);
   }
+  // No control of the catalogue loses its ref in snap -i.
+  const agent = rows.find((r) => r.case.startsWith('snap -i')) as unknown as { note: string };
+  const [, refs, controls] = /^(\d+) refs for (\d+) controls/.exec(agent.note) ?? [];
+  assert.ok(refs && refs === controls, agent.note);
   const stream = rows.find((r) => r.case.startsWith('event stream')) as unknown as { note: string };
   assert.match(stream.note, /^500 received$/);
 });

@@ -16,6 +16,8 @@ export interface SnapNode {
   ref?: string;
   /** A link's target, with --urls. */
   url?: string;
+  /** A collapsed select's option labels, printed on its line by -i. */
+  options?: string[];
 }
 
 /** A shown node as the outline builds it, before refs are issued. */
@@ -25,6 +27,8 @@ export interface OutlineNode extends SnapNode {
   level: number;
   /** Worth a ref: actionable, a heading, an image or an iframe. */
   refable: boolean;
+  /** Takes clicks by a listener, cursor or tabindex, whatever its role. */
+  clickable: boolean;
   /** An iframe, whose document is inlined after it. */
   iframe: boolean;
 }
@@ -186,7 +190,7 @@ function show(n: AX, depth: number, level: number, opts: OutlineOptions, textOf:
   if (clickable && !name) name = textOf(n);
   const focusable = prop(n, 'focusable') === true && role !== 'RootWebArea';
   const node: OutlineNode = {
-    depth: Math.min(depth, MAX_DEPTH), role, name, level, iframe,
+    depth: Math.min(depth, MAX_DEPTH), role, name, level, iframe, clickable,
     refable: backend !== undefined && (ACTIONABLE.has(role) || POINTABLE.has(role) || clickable || focusable),
   };
   if (backend !== undefined) node.backend = backend;
@@ -200,11 +204,40 @@ function show(n: AX, depth: number, level: number, opts: OutlineOptions, textOf:
   return node;
 }
 
+/** Roles -i gives no ref: what an agent reads rather than acts on (headings stay as context). */
+const READ_ONLY = new Set(['heading', 'image', 'img', 'LabelText']);
+const OPTION_ROLES = new Set(['option', 'MenuListOption']);
+
+/** Whether -i gives the line a ref: actionable, or an iframe (for --frame). */
+export function actionable(n: OutlineNode): boolean {
+  if (!n.refable) return false;
+  if (n.role === 'LabelText') return false;
+  return !READ_ONLY.has(n.role) || n.clickable;
+}
+
+/**
+ * A collapsed select's options, for -i to print on the select's line: the labels of the
+ * option lines under `lines[i]` and the index past them; undefined for any other line.
+ */
+export function collapsedOptions(lines: OutlineNode[], i: number): { options: string[]; next: number } | undefined {
+  const n = lines[i]!;
+  if (n.role !== 'combobox' || !n.states?.includes('collapsed')) return undefined;
+  const options: string[] = [];
+  let j = i + 1;
+  for (; j < lines.length && lines[j]!.level > n.level; j++) {
+    const o = lines[j]!;
+    if (OPTION_ROLES.has(o.role)) options.push(o.name);
+    else if (o.role !== 'MenuListPopup') return undefined; // not a plain <select>: print its lines
+  }
+  return options.length ? { options, next: j } : undefined;
+}
+
 /** One snapshot line: `[role] name = "value" [checked] [ref=e12] -> url`. */
 export function snapLine(n: SnapNode): string {
   let s = `${'  '.repeat(n.depth)}[${n.role}]`;
   if (n.name) s += ` ${n.name}`;
   if (n.value !== undefined) s += ` = ${JSON.stringify(n.value)}`;
+  if (n.options) s += ` options: ${n.options.join('|')}`;
   for (const st of n.states ?? []) s += ` [${st}]`;
   if (n.ref) s += ` [ref=${n.ref}]`;
   if (n.url) s += ` -> ${n.url}`;

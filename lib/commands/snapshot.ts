@@ -7,7 +7,7 @@ import { CdpdError } from '../protocol/errors.js';
 import { frameOption, frameParam, usage } from './args.js';
 import { findFrame, locate, resolveFrame, type Frame } from './elements.js';
 import type { Page } from './page.js';
-import { CONTEXT, MAX_DEPTH, outline, snapLine, type SnapNode } from './outline.js';
+import { actionable, collapsedOptions, CONTEXT, MAX_DEPTH, outline, snapLine, type SnapNode } from './outline.js';
 import { defineCommand } from './types.js';
 
 /**
@@ -75,23 +75,33 @@ async function snapFrame(page: Page, frame: Frame, base: number, params: SnapPar
     if (!start) throw new CdpdError('ELEMENT_NOT_FOUND', `--selector ${params.selector} has no node in the accessibility tree (it is hidden or not rendered)`);
   }
   const lines = outline(nodes, { root: start, clickable: click, urls: params.urls === true });
-  for (const n of lines) {
-    const depth = Math.min(n.depth + base, MAX_DEPTH + base);
+  const interactive = params.interactive === true;
+  // -i indents a line by the printed lines it is under: the levels of those, innermost last.
+  const shown: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const n = lines[i]!;
     if (params.depth !== undefined && n.level > params.depth) continue;
-    const ref = n.refable && n.backend !== undefined && loaderId ? page.tab.refs.refFor(sessionId, frameId, loaderId, n.backend) : undefined;
-    const keep = !params.interactive || ref !== undefined || CONTEXT.has(n.role);
-    if (keep) {
+    while (shown.length && shown[shown.length - 1]! >= n.level) shown.pop();
+    const depth = interactive ? base + shown.length : Math.min(n.depth + base, MAX_DEPTH + base);
+    const wantsRef = interactive ? actionable(n) : n.refable;
+    const ref = wantsRef && n.backend !== undefined && loaderId ? page.tab.refs.refFor(sessionId, frameId, loaderId, n.backend) : undefined;
+    const inline = interactive ? collapsedOptions(lines, i) : undefined;
+    if (!interactive || ref !== undefined || CONTEXT.has(n.role)) {
       const node: SnapNode = { depth, role: n.role, name: n.name };
       if (n.value !== undefined) node.value = n.value;
-      if (n.states) node.states = n.states;
+      if (inline) node.options = inline.options;
+      const states = inline ? n.states?.filter((st) => st !== 'collapsed') : n.states;
+      if (states?.length) node.states = states;
       if (ref) node.ref = ref;
       if (n.url) node.url = n.url;
       out.push(node);
+      if (interactive) shown.push(n.level);
     }
     if (n.iframe && n.backend !== undefined && (params.depth === undefined || n.level < params.depth)) {
       const child = await childFrame(page, sessionId, n.backend);
       if (child) await snapFrame(page, child, depth + 1, { ...params, depth: params.depth === undefined ? undefined : params.depth - n.level - 1 }, undefined, cache, out);
     }
+    if (inline) i = inline.next - 1;
   }
 }
 
@@ -105,7 +115,7 @@ async function childFrame(page: Page, sessionId: string, backendNodeId: number):
 }
 
 const SNAP_OPTIONS = [
-  { flags: '-i, --interactive', summary: 'only elements with refs, plus the headings and landmarks around them' },
+  { flags: '-i, --interactive', summary: 'only what an agent acts on, with refs, under the headings and landmarks around it; a select lists its options inline' },
   { flags: '--depth <n>', summary: 'only this many levels of shown nodes' },
   { flags: '--selector <sel>', summary: 'only the subtree of this element (CSS selector or @ref)' },
   { flags: '--max-chars <n>', summary: 'cut the output at this many characters, saying how much was cut' },

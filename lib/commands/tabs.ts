@@ -92,6 +92,7 @@ export class Tabs {
   private readonly pageListeners = new Set<PageEventListener>();
   /** Targets as Chrome's discovery events describe them: resolves prefixes without a round trip. */
   private readonly known = new Map<string, TargetInfo>();
+  private readonly goneWaiters = new Map<string, Array<() => void>>();
   private readonly historySize: number;
   private seq = 0;
   /** When true, every new page is attached as it opens (a `watch --all` is running). */
@@ -108,7 +109,10 @@ export class Tabs {
     await this.browser.send('Target.setDiscoverTargets', { discover: true });
   }
 
-  /** The open pages, live from Chrome, with their display prefixes. */
+  /**
+   * The open pages, live from Chrome, with their display prefixes. Not from the discovery
+   * events: Chrome sends none when a page's title changes.
+   */
   async list(): Promise<PageInfo[]> {
     const { targetInfos } = await this.browser.send('Target.getTargets');
     const pages = targetInfos.filter(isUserPage);
@@ -120,6 +124,21 @@ export class Tabs {
       url: p.url,
       attached: this.sessions.has(p.targetId),
     }));
+  }
+
+  /** Resolves once Chrome has said the target is gone, or after `timeoutMs`. */
+  gone(targetId: string, timeoutMs: number): Promise<void> {
+    if (!this.known.has(targetId)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const waiters = this.goneWaiters.get(targetId) ?? [];
+      waiters.push(done);
+      this.goneWaiters.set(targetId, waiters);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
   }
 
   /** The page a prefix names, or an error that lists the candidates. */
@@ -360,6 +379,8 @@ export class Tabs {
       case 'Target.targetDestroyed': {
         const { targetId } = e.params as Protocol.Target.TargetDestroyedEvent;
         this.known.delete(targetId);
+        for (const done of this.goneWaiters.get(targetId) ?? []) done();
+        this.goneWaiters.delete(targetId);
         const a = this.sessions.get(targetId);
         if (a) this.forget(a, 'closed');
         this.emit(targetId, { event: 'target', data: { action: 'destroyed', targetId, timestamp: Date.now() } });

@@ -60,6 +60,8 @@ export const close = defineCommand({
     const info = await ctx.tabs.resolve(targetId);
     const { success } = await ctx.browser.send('Target.closeTarget', { targetId });
     if (!success) throw new CdpdError('CDP_ERROR', `Chrome did not close the tab ${targetId.slice(0, 8)}`);
+    // Chrome answers before the tab is gone: wait for it, so a list after this has it not.
+    await ctx.tabs.gone(targetId, 5_000);
     return { targetId, prefix: targetId.slice(0, 8), url: info.url };
   },
 });

@@ -3,8 +3,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { catalogueHtml } from '../../scripts/fixtures/catalogue.mjs';
 
 const PAGES: Record<string, string> = {
+  '/catalogue': catalogueHtml(),
   '/': `<!doctype html><title>Fixture Home</title>
 <h1>Hello fixture</h1>
 <p>Some text</p>

@@ -1,0 +1,69 @@
+/**
+ * Agent economy: what `snap -i` prints of a busy page (indentation by printed lines only,
+ * a select's options inline, refs only on what an agent acts on, none lost).
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ACTIONABLE, CARDS } from '../scripts/fixtures/catalogue.mjs';
+import { sharedChrome } from './helpers/chrome.js';
+import { Sandbox, type RunResult } from './helpers/cli.js';
+import { startFixture, type Fixture } from './helpers/fixture.js';
+
+const test = suite('agent');
+let fx: Fixture;
+let sb: Sandbox;
+
+const ok = (r: RunResult, what: string) => {
+  assert.is(r.stderr, '', `${what}: stderr`);
+  assert.is(r.code, 0, `${what}: exit code (stdout ${r.stdout})`);
+  return r.stdout;
+};
+const cdp = (...args: string[]) => sb.run(args);
+const openTab = async (path: string) => /^Opened new tab: ([0-9A-F]+)/.exec(ok(await cdp('open', fx.url(path)), `open ${path}`))![1]!;
+const indent = (l: string) => /^ */.exec(l)![0].length / 2;
+
+test.before(async () => {
+  const chrome = await sharedChrome();
+  fx = await startFixture();
+  sb = new Sandbox({ CDP_PORT_FILE: chrome.portFile });
+});
+
+test.after(async () => {
+  await sb.cleanup();
+  await fx.close();
+});
+
+test('snap -i of a catalogue: indented by printed lines, selects inline, refs on every control and nothing else', async () => {
+  const tab = await openTab('/catalogue');
+  const snap = ok(await cdp('snap', tab, '-i'), 'snap -i');
+  const lines = snap.trimEnd().split('\n');
+  assert.is(lines[0], '[RootWebArea] Catalogue');
+  // No line is more than one deeper than the line before it: hidden wrappers do not indent.
+  for (let i = 1; i < lines.length; i++) assert.ok(indent(lines[i]!) <= indent(lines[i - 1]!) + 1, `${lines[i - 1]}\n${lines[i]}`);
+  const heading = lines.findIndex((l) => l.trim() === '[heading] Product 7');
+  assert.ok(heading > 0, snap);
+  assert.match(lines[heading + 1]!, new RegExp(`^${' '.repeat(2 * indent(lines[heading]!) + 2)}\\[link\\] Product 7 \\[ref=e\\d+\\]$`));
+  const quantity = lines.filter((l) => /^\s*\[combobox\] Quantity = "1" options: 1\|2\|3 \[ref=e\d+\]$/.test(l));
+  assert.is(quantity.length, CARDS, snap);
+  assert.ok(lines.some((l) => /^\s*\[combobox\] Sort by = "Relevance" options: Relevance\|Price: low to high\|Price: high to low\|Rating \[ref=e\d+\]$/.test(l)), snap);
+  for (const l of lines) {
+    assert.not.match(l, /\[(option|image|LabelText|MenuListPopup)\]/, `a line -i leaves out: ${l}`);
+    if (/^\s*\[heading\]/.test(l)) assert.not.match(l, /ref=/, `a heading with a ref: ${l}`);
+  }
+  // Every element an agent may act on has its ref: as many refs as the page has controls.
+  const refs = lines.filter((l) => /\[ref=e\d+\]/.test(l)).length;
+  const controls = ok(await cdp('eval', tab, `document.querySelectorAll(${JSON.stringify(ACTIONABLE)}).length`), 'eval');
+  assert.is(`${refs}\n`, controls);
+  // An inline select is acted on by its ref, by label or by value.
+  const ref = /\[ref=(e\d+)\]/.exec(quantity[2]!)![1]!;
+  ok(await cdp('select', tab, `@${ref}`, '3'), 'select');
+  const after = ok(await cdp('snap', tab, '-i'), 'snap -i again').split('\n').filter((l) => l.includes(`[ref=${ref}]`));
+  assert.equal(after.map((l) => l.trim()), [`[combobox] Quantity = "3" options: 1|2|3 [ref=${ref}]`]);
+  // The full snapshot still prints the options, the images and the headings' refs.
+  const full = ok(await cdp('snap', tab), 'snap');
+  assert.match(full, /\[option\] 2/);
+  assert.match(full, /\[image\] Product 1 photo \[ref=e\d+\]/);
+  assert.match(full, /\[heading\] Product 1 \[ref=e\d+\]/);
+});
+
+test.run();
