@@ -135,6 +135,15 @@ function outcome(r: Any, target: string): string {
   return '';
 }
 
+/** `get`: the value as it is; a list one per line, a box as JSON, a missing attribute as nothing. */
+function getText(r: Any): string {
+  const v = r.value;
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.join('\n');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
 function snapText(r: Any): string {
   const text = (r.nodes as Any[]).map((n) => snapLine(n as never)).join('\n');
   const t = r.truncated;
@@ -149,6 +158,9 @@ export function formatResult(cmd: string, r: Any, target: string): string {
     case 'list': return pageTable(r.pages);
     case 'open': return `Opened new tab: ${r.prefix}  ${r.url}`;
     case 'snap': return snapText(r);
+    case 'find': return (r.nodes as Any[]).map((n) => snapLine(n as never)).join('\n');
+    case 'is': return String(r.value);
+    case 'get': return getText(r);
     case 'eval': return formatValue(r);
     case 'shot': return shotText(r, target);
     case 'html': return r.html;

@@ -66,4 +66,53 @@ test('snap -i of a catalogue: indented by printed lines, selects inline, refs on
   assert.match(full, /\[heading\] Product 1 \[ref=e\d+\]/);
 });
 
+test('get, is and find answer one question without a snapshot', async () => {
+  const tab = await openTab('/queries');
+  const expect = async (args: string[], out: string) => assert.is(ok(await cdp(...args), args.join(' ')), out, args.join(' '));
+  await expect(['get', tab, 'text', 'h1'], 'Query page\n');
+  await expect(['get', tab, 'value', '#email'], 'a@b.c\n');
+  await expect(['get', tab, 'value', '#multi'], 'a\nb\n');
+  await expect(['get', tab, 'attr', 'href', '#home'], '/somewhere\n');
+  await expect(['get', tab, 'attr', 'data-none', '#home'], '');
+  assert.is(JSON.parse(ok(await cdp('get', tab, 'attr', 'data-none', '#home', '--json'), 'get --json')).value, null);
+  await expect(['get', tab, 'count', 'li'], '3\n');
+  await expect(['get', tab, 'box', '#sized'], '{"x":10,"y":300,"width":120,"height":40}\n');
+  await expect(['is', tab, 'visible', 'h1'], 'true\n');
+  await expect(['is', tab, 'visible', '#gone'], 'false\n');
+  await expect(['is', tab, 'visible', '#nothing-here'], 'false\n');
+  await expect(['is', tab, 'enabled', '#email'], 'true\n');
+  await expect(['is', tab, 'enabled', '#off'], 'false\n');
+  await expect(['is', tab, 'enabled', '#inner'], 'false\n');
+  await expect(['is', tab, 'checked', '#tos'], 'true\n');
+  await expect(['is', tab, 'checked', '#toggle'], 'true\n');
+  const notCheckable = await cdp('is', tab, 'checked', 'h1');
+  assert.is(notCheckable.stdout, '');
+  assert.is(notCheckable.stderr, 'Error: Cannot tell whether h1 is checked: it is not a checkbox, radio, or an element with aria-checked, aria-pressed or aria-selected.\n');
+  assert.is(notCheckable.code, 1);
+  const bad = await cdp('get', tab, 'count', 'li[');
+  assert.is(bad.stderr, 'Error: Invalid CSS selector: li[ (refs look like @e12)\n');
+  assert.is(bad.code, 2);
+  const what = await cdp('get', tab, 'colour', 'h1');
+  assert.match(what.stderr, /^Error: get takes text, value, attr, count, box, then a selector or @ref/);
+  assert.is(what.code, 2);
+
+  // find answers with refs that actions take.
+  const button = ok(await cdp('find', tab, 'role', 'button', '--name', 'disabled'), 'find role');
+  assert.match(button, /^\[button\] Disabled button \[disabled\] \[ref=e\d+\]\n$/);
+  const email = ok(await cdp('find', tab, 'label', 'email'), 'find label');
+  const [, ref] = /^\[textbox\] Email = "a@b\.c" \[ref=(e\d+)\]\n$/.exec(email) ?? [];
+  assert.ok(ref, email);
+  ok(await cdp('fill', tab, `@${ref}`, 'x@y.z'), 'fill by the found ref');
+  await expect(['get', tab, 'value', `@${ref}`], 'x@y.z\n');
+  const two = ok(await cdp('find', tab, 'text', 'two'), 'find text');
+  const [, li] = /^\[listitem\] two \[ref=(e\d+)\]\n$/.exec(two) ?? [];
+  assert.ok(li, two);
+  await expect(['get', tab, 'text', `@${li}`], 'two\n');
+  const none = await cdp('find', tab, 'role', 'dialog');
+  assert.is(none.stderr, 'Error: No element with role dialog in this tab (cdp snap -i shows what there is).\n');
+  assert.is(none.code, 1);
+  const exact = await cdp('find', tab, 'text', 'Two', '--exact');
+  assert.is(exact.code, 1, 'case-sensitive whole match with --exact');
+});
+
 test.run();

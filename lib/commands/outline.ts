@@ -23,6 +23,8 @@ export interface SnapNode {
 /** A shown node as the outline builds it, before refs are issued. */
 export interface OutlineNode extends SnapNode {
   backend?: number;
+  /** The AX node's id. */
+  axId: string;
   /** How many shown ancestors it has (what --depth counts). */
   level: number;
   /** Worth a ref: actionable, a heading, an image or an iframe. */
@@ -190,7 +192,7 @@ function show(n: AX, depth: number, level: number, opts: OutlineOptions, textOf:
   if (clickable && !name) name = textOf(n);
   const focusable = prop(n, 'focusable') === true && role !== 'RootWebArea';
   const node: OutlineNode = {
-    depth: Math.min(depth, MAX_DEPTH), role, name, level, iframe, clickable,
+    depth: Math.min(depth, MAX_DEPTH), role, name, level, iframe, clickable, axId: n.nodeId,
     refable: backend !== undefined && (ACTIONABLE.has(role) || POINTABLE.has(role) || clickable || focusable),
   };
   if (backend !== undefined) node.backend = backend;

@@ -9,6 +9,7 @@ import { back, forward, nav, reload } from './navigation.js';
 import { wait } from './wait.js';
 import { evalraw, evaluate, html, net } from './perception.js';
 import { snap } from './snapshot.js';
+import { find, get, is } from './query.js';
 import { consoleCmd, errors, requests, unwatch, watch } from './observe.js';
 import { activate, close, list, open, repl, status, stop } from './targets.js';
 import type { CommandDef } from './types.js';
@@ -16,7 +17,7 @@ import type { CommandDef } from './types.js';
 /** All commands in help order. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: ReadonlyArray<CommandDef<any, any>> = [
-  list, open, close, activate, snap, evaluate, shot, pdf, html, nav, back, forward, reload, net,
+  list, open, close, activate, snap, get, is, find, evaluate, shot, pdf, html, nav, back, forward, reload, net,
   click, dblclick, hover, fill, type, press, select, check, uncheck, scroll, upload, drag, clickxy, loadall, wait, dialog,
   viewport, emulate, evalraw, consoleCmd, errors, requests, watch, unwatch, repl, stop, status,
 ];

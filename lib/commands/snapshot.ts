@@ -7,7 +7,7 @@ import { CdpdError } from '../protocol/errors.js';
 import { frameOption, frameParam, usage } from './args.js';
 import { findFrame, locate, resolveFrame, type Frame } from './elements.js';
 import type { Page } from './page.js';
-import { actionable, collapsedOptions, CONTEXT, MAX_DEPTH, outline, snapLine, type SnapNode } from './outline.js';
+import { actionable, collapsedOptions, CONTEXT, MAX_DEPTH, outline, snapLine, type OutlineNode, type SnapNode } from './outline.js';
 import { defineCommand } from './types.js';
 
 /**
@@ -53,9 +53,9 @@ export interface SnapParams {
   frame?: string;
 }
 
-/** Builds the outline of a frame, its iframes inline, issuing refs. */
-async function snapFrame(page: Page, frame: Frame, base: number, params: SnapParams, root: number | undefined,
-  cache: Map<string, Promise<Set<number>>>, out: SnapNode[]): Promise<void> {
+/** A frame's outline and the document it is of (refs are issued against that). */
+export async function frameOutline(page: Page, frame: Frame, opts: { root?: number; urls?: boolean; what?: string } = {},
+  cache = new Map<string, Promise<Set<number>>>()): Promise<{ lines: OutlineNode[]; loaderId: string; nodes: Protocol.Accessibility.AXNode[] }> {
   const { sessionId, frameId } = frame;
   let clickable = cache.get(sessionId);
   if (!clickable) {
@@ -70,11 +70,18 @@ async function snapFrame(page: Page, frame: Frame, base: number, params: SnapPar
   const loaderId = findFrame(tree.frameTree, frameId)?.loaderId ?? '';
   page.tab.refs.retire(frameId, loaderId);
   let start: Protocol.Accessibility.AXNode | undefined;
-  if (root !== undefined) {
-    start = nodes.find((n) => n.backendDOMNodeId === root);
-    if (!start) throw new CdpdError('ELEMENT_NOT_FOUND', `--selector ${params.selector} has no node in the accessibility tree (it is hidden or not rendered)`);
+  if (opts.root !== undefined) {
+    start = nodes.find((n) => n.backendDOMNodeId === opts.root);
+    if (!start) throw new CdpdError('ELEMENT_NOT_FOUND', `${opts.what ?? 'The element'} has no node in the accessibility tree (it is hidden or not rendered)`);
   }
-  const lines = outline(nodes, { root: start, clickable: click, urls: params.urls === true });
+  return { lines: outline(nodes, { root: start, clickable: click, urls: opts.urls === true }), loaderId, nodes };
+}
+
+/** Builds the outline of a frame, its iframes inline, issuing refs. */
+async function snapFrame(page: Page, frame: Frame, base: number, params: SnapParams, root: number | undefined,
+  cache: Map<string, Promise<Set<number>>>, out: SnapNode[]): Promise<void> {
+  const { sessionId, frameId } = frame;
+  const { lines, loaderId } = await frameOutline(page, frame, { root, urls: params.urls === true, what: `--selector ${params.selector}` }, cache);
   const interactive = params.interactive === true;
   // -i indents a line by the printed lines it is under: the levels of those, innermost last.
   const shown: number[] = [];

@@ -7,6 +7,18 @@ import { catalogueHtml } from '../../scripts/fixtures/catalogue.mjs';
 
 const PAGES: Record<string, string> = {
   '/catalogue': catalogueHtml(),
+  '/queries': `<!doctype html><title>Queries</title><style>body{margin:0}</style>
+<h1>  Query   page </h1>
+<a id="home" href="/somewhere">Home link</a>
+<label>Email <input id="email" value="a@b.c"></label>
+<label><input type="checkbox" id="tos" checked> I agree</label>
+<button id="off" disabled>Disabled button</button>
+<div aria-disabled="true"><button id="inner">Inner</button></div>
+<p id="gone" style="display:none">hidden text</p>
+<select id="multi" multiple><option value="a" selected>A</option><option value="b" selected>B</option><option value="c">C</option></select>
+<ul><li>one</li><li>two</li><li>three</li></ul>
+<div role="button" aria-pressed="true" id="toggle">Bold</div>
+<div id="sized" style="position:absolute; left:10px; top:300px; width:120px; height:40px">box</div>`,
   '/': `<!doctype html><title>Fixture Home</title>
 <h1>Hello fixture</h1>
 <p>Some text</p>
