@@ -144,7 +144,23 @@ function getText(r: Any): string {
   return String(v);
 }
 
+/** The diff as text: a summary line, then `+`, `-` and `~` lines in page order, indented as in the snapshot. */
+function diffText(d: Any): string {
+  if (!d.lines.length) return 'No change since the last snapshot.';
+  const head = `${d.added} added, ${d.removed} removed, ${d.changed} changed since the last snapshot:`;
+  return [head, ...(d.lines as Any[]).map((l) => `${l.op} ${snapLine(l.node)}`)].join('\n');
+}
+
+/** Why a --diff gives the whole snapshot instead. */
+function fullBecause(base: string): string {
+  if (base === 'navigated') return 'The page is a new document since the last snapshot (it navigated or reloaded): the full snapshot follows.';
+  if (base === 'too-many') return `Too many lines changed since the last snapshot: the full snapshot follows.`;
+  return 'No earlier snapshot of this view of the tab: the full snapshot follows.';
+}
+
 function snapText(r: Any): string {
+  if (r.diff?.base === 'same') return diffText(r.diff);
+  if (r.diff) return `${fullBecause(r.diff.base)}\n${snapText({ ...r, diff: undefined })}`;
   const text = (r.nodes as Any[]).map((n) => snapLine(n as never)).join('\n');
   const t = r.truncated;
   if (!t) return text;

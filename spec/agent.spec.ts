@@ -115,4 +115,40 @@ test('get, is and find answer one question without a snapshot', async () => {
   assert.is(exact.code, 1, 'case-sensitive whole match with --exact');
 });
 
+test('snap --diff: added, removed and changed lines by ref; after a navigation the full snapshot, said so', async () => {
+  const tab = await openTab('/catalogue');
+  const first = ok(await cdp('snap', tab, '-i', '--diff'), 'first diff');
+  const [why, ...rest] = first.split('\n');
+  assert.is(why, 'No earlier snapshot of this view of the tab: the full snapshot follows.');
+  const full = ok(await cdp('snap', tab, '-i'), 'snap -i');
+  assert.is(rest.join('\n'), full);
+  assert.is(ok(await cdp('snap', tab, '-i', '--diff'), 'unchanged'), 'No change since the last snapshot.\n');
+  const ref = (re: RegExp) => new RegExp(`${re.source} \\[ref=(e\\d+)\\]`).exec(full)![1]!;
+  const quantity = ref(/\[combobox\] Quantity = "1" options: 1\|2\|3/);
+  const star = ref(/\[clickable\] ☆/);
+  ok(await cdp('select', tab, `@${quantity}`, '2'), 'select');
+  ok(await cdp('eval', tab, `document.querySelector('.star').remove(); document.querySelector('h1').textContent = 'Items';
+    document.querySelector('main .head').insertAdjacentHTML('beforeend', '<button>Clear filters</button>'); 0`), 'eval');
+  const diff = ok(await cdp('snap', tab, '-i', '--diff'), 'diff');
+  const lines = diff.trimEnd().split('\n');
+  assert.is(lines[0], '2 added, 2 removed, 1 changed since the last snapshot:');
+  const body = lines.slice(1).map((l) => l.replace(/^([-+~]) +/, '$1 ')).sort();
+  assert.equal(body, [
+    '+ [button] Clear filters [ref=eNEW]'.replace('eNEW', /\[button\] Clear filters \[ref=(e\d+)\]/.exec(diff)?.[1] ?? '?'),
+    '+ [heading] Items',
+    '- [clickable] ☆ [ref=' + star + ']',
+    '- [heading] Products',
+    `~ [combobox] Quantity = "2" options: 1|2|3 [ref=${quantity}]`,
+  ].sort());
+  const json = JSON.parse(ok(await cdp('snap', tab, '-i', '--diff', '--json'), 'diff --json'));
+  assert.equal(json, { diff: { base: 'same', added: 0, removed: 0, changed: 0, lines: [] } });
+  // Another view of the tab has its own last snapshot.
+  assert.match(ok(await cdp('snap', tab, '--diff', '--depth', '3'), 'other view'), /^No earlier snapshot of this view of the tab: the full snapshot follows\.\n\[RootWebArea\] Catalogue\n/);
+  ok(await cdp('reload', tab), 'reload');
+  const after = ok(await cdp('snap', tab, '-i', '--diff'), 'after reload');
+  assert.match(after, /^The page is a new document since the last snapshot \(it navigated or reloaded\): the full snapshot follows\.\n\[RootWebArea\] Catalogue\n/);
+  const reloaded = JSON.parse(ok(await cdp('snap', tab, '-i', '--diff', '--json'), 'json after'));
+  assert.is(reloaded.diff.base, 'same');
+});
+
 test.run();

@@ -8,6 +8,7 @@ import { frameOption, frameParam, usage } from './args.js';
 import { findFrame, locate, resolveFrame, type Frame } from './elements.js';
 import type { Page } from './page.js';
 import { actionable, collapsedOptions, CONTEXT, MAX_DEPTH, outline, snapLine, type OutlineNode, type SnapNode } from './outline.js';
+import { diffSnapshots } from './snapdiff.js';
 import { defineCommand } from './types.js';
 
 /**
@@ -51,6 +52,8 @@ export interface SnapParams {
   maxChars?: number;
   urls?: boolean;
   frame?: string;
+  /** Only what changed since the tab's last snapshot of this view. */
+  diff?: boolean;
 }
 
 /** A frame's outline and the document it is of (refs are issued against that). */
@@ -77,9 +80,9 @@ export async function frameOutline(page: Page, frame: Frame, opts: { root?: numb
   return { lines: outline(nodes, { root: start, clickable: click, urls: opts.urls === true }), loaderId, nodes };
 }
 
-/** Builds the outline of a frame, its iframes inline, issuing refs. */
+/** Builds the outline of a frame, its iframes inline, issuing refs; returns the frame's document (loader) id. */
 async function snapFrame(page: Page, frame: Frame, base: number, params: SnapParams, root: number | undefined,
-  cache: Map<string, Promise<Set<number>>>, out: SnapNode[]): Promise<void> {
+  cache: Map<string, Promise<Set<number>>>, out: SnapNode[]): Promise<string> {
   const { sessionId, frameId } = frame;
   const { lines, loaderId } = await frameOutline(page, frame, { root, urls: params.urls === true, what: `--selector ${params.selector}` }, cache);
   const interactive = params.interactive === true;
@@ -110,6 +113,7 @@ async function snapFrame(page: Page, frame: Frame, base: number, params: SnapPar
     }
     if (inline) i = inline.next - 1;
   }
+  return loaderId;
 }
 
 /** The frame an iframe element shows, in its own session when it is out of process. */
@@ -127,6 +131,7 @@ const SNAP_OPTIONS = [
   { flags: '--selector <sel>', summary: 'only the subtree of this element (CSS selector or @ref)' },
   { flags: '--max-chars <n>', summary: 'cut the output at this many characters, saying how much was cut' },
   { flags: '--urls', summary: 'print link targets' },
+  { flags: '--diff', summary: "only what changed since this tab's last snapshot with the same options: + added, - removed, ~ changed lines" },
   frameOption('snapshot only'),
 ];
 
@@ -148,6 +153,7 @@ export const snap = defineCommand({
     const p: SnapParams = {};
     if (opts.interactive) p.interactive = true;
     if (opts.urls) p.urls = true;
+    if (opts.diff) p.diff = true;
     const depth = count(opts.depth, '--depth');
     if (depth !== undefined) p.depth = depth;
     const max = count(opts.maxChars, '--max-chars');
@@ -170,22 +176,37 @@ export const snap = defineCommand({
       frame = { sessionId: h.sessionId, frameId: h.frameId };
     }
     const nodes: SnapNode[] = [];
-    await snapFrame(page, { sessionId: frame.sessionId, frameId: frame.frameId }, 0, params, root, new Map(), nodes);
-    const max = typeof params.maxChars === 'number' ? params.maxChars : undefined;
-    if (max === undefined) return { nodes };
-    let used = 0;
-    let keep = 0;
-    let total = 0;
-    let full = false;
-    for (const n of nodes) {
-      const len = snapLine(n).length + 1;
-      total += len;
-      if (!full && used + len <= max) {
-        used += len;
-        keep++;
-      } else full = true;
+    const doc = await snapFrame(page, { sessionId: frame.sessionId, frameId: frame.frameId }, 0, params, root, new Map(), nodes);
+    const before = page.tab.snaps.swap(viewOf(params), doc, nodes);
+    if (params.diff === true) {
+      const diff = diffSnapshots(before, doc, nodes);
+      if (diff.base === 'same') return { diff };
+      return { diff: { base: diff.base }, ...cut(nodes, params.maxChars) };
     }
-    if (keep === nodes.length) return { nodes };
-    return { nodes: nodes.slice(0, keep), truncated: { shownChars: used, totalChars: total, shownNodes: keep, totalNodes: nodes.length } };
+    return cut(nodes, params.maxChars);
   },
 });
+
+/** Which view of a tab a snapshot is: what --diff compares like with like by. */
+export function viewOf(p: SnapParams): string {
+  return JSON.stringify([p.interactive === true, p.depth ?? null, p.selector ?? null, p.frame ?? null, p.urls === true]);
+}
+
+/** The lines within --max-chars, and what was cut. */
+function cut(nodes: SnapNode[], max: unknown) {
+  if (typeof max !== 'number') return { nodes };
+  let used = 0;
+  let keep = 0;
+  let total = 0;
+  let full = false;
+  for (const n of nodes) {
+    const len = snapLine(n).length + 1;
+    total += len;
+    if (!full && used + len <= max) {
+      used += len;
+      keep++;
+    } else full = true;
+  }
+  if (keep === nodes.length) return { nodes };
+  return { nodes: nodes.slice(0, keep), truncated: { shownChars: used, totalChars: total, shownNodes: keep, totalNodes: nodes.length } };
+}

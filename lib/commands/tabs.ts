@@ -11,6 +11,7 @@ import { HISTORY_SIZE, TabHistory } from './history.js';
 import { normalizeName } from './outline.js';
 import { Page } from './page.js';
 import { RefTable } from './refs.js';
+import { SnapMemory } from './snapdiff.js';
 import { Abort } from '../runtime/abort.js';
 
 type TargetInfo = Protocol.Target.TargetInfo;
@@ -61,6 +62,8 @@ export interface Attached {
   dialogListeners: Set<() => void>;
   /** The element refs `snap` handed out for this tab. */
   refs: RefTable;
+  /** The tab's last snapshots, for `snap --diff`. */
+  snaps: SnapMemory;
   /** Out-of-process iframes: frame id → the session Chrome auto-attached for it. */
   frames: Map<string, string>;
   /** Each child session's parent session. */
@@ -242,7 +245,7 @@ export class Tabs {
             a.history.record(ev);
             this.emit(targetId, ev);
           },
-          dialog: undefined, dialogListeners: new Set(), refs: new RefTable(),
+          dialog: undefined, dialogListeners: new Set(), refs: new RefTable(), snaps: new SnapMemory(),
           frames: new Map(), parents: new Map(), contexts: new Map(), inflight: new Set(), networkChangedAt: Date.now(),
         };
         this.sessions.set(targetId, a);
