@@ -168,8 +168,29 @@ function snapText(r: Any): string {
     '(raise --max-chars, or narrow with -i, --depth or --selector)';
 }
 
-/** Formats a command's result; `target` is the prefix the user gave. */
+/** Formats a command's result, with an action's receipt after it; `target` is the prefix the user gave. */
 export function formatResult(cmd: string, r: Any, target: string): string {
+  return formatOne(cmd, r, target) + receiptText(r);
+}
+
+/** Lines of a receipt past which it says how many more there were. */
+const RECEIPT_LINES = 5;
+
+/** What an action caused besides its own line: page errors, failed requests, the snap diff. */
+function receiptText(r: Any): string {
+  let out = '';
+  const list = (items: Any[] | undefined, line: (x: Any) => string, more: string) => {
+    if (!items?.length) return;
+    for (const x of items.slice(0, RECEIPT_LINES)) out += `\n${line(x)}`;
+    if (items.length > RECEIPT_LINES) out += `\n… and ${items.length - RECEIPT_LINES} more (${more})`;
+  };
+  list(r.errors, (e) => `Page error: ${e.message}${e.url ? `  (${e.url}:${e.line})` : ''}`, 'cdp console');
+  list(r.failedRequests, (f) => `Request failed: ${f.method} ${f.status || f.errorText}${f.status && f.errorText ? ` ${f.errorText}` : ''}  ${f.url}`, 'cdp requests');
+  if (r.snap) out += `\n${snapText(r.snap)}`;
+  return out;
+}
+
+function formatOne(cmd: string, r: Any, target: string): string {
   switch (cmd) {
     case 'list': return pageTable(r.pages);
     case 'open': return `Opened new tab: ${r.prefix}  ${r.url}`;

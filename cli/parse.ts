@@ -23,6 +23,7 @@ export interface Invocation {
 /** Where the command line comes from: the REPL takes only --timeout of the global options. */
 export type Scope = 'cli' | 'repl';
 
+const SNAP_FLAG = ['--snap', 'after the action, print what changed on the page (snap --diff against the last snapshot\'s options, -i if none)'] as const;
 const TIMEOUT_FLAG = ['--timeout <ms>', 'per-command CDP timeout in ms (env CDP_TIMEOUT; default 15000, navigation 30000)'] as const;
 
 /**
@@ -46,6 +47,7 @@ function buildCli(argv: string[], scope: Scope) {
     const cmd = cli.command(`${def.name} ${usageArgs(def)}`.trim(), def.summary + aliases);
     for (const a of def.aliases ?? []) cmd.alias(a);
     for (const o of def.options ?? []) cmd.option(o.flags, o.summary);
+    if (def.action) cmd.option(SNAP_FLAG[0], SNAP_FLAG[1]);
   }
   cli.help();
   cli.version(VERSION);
@@ -105,6 +107,7 @@ export function parseInvocation(argv: string[], scope: Scope = 'cli'): Invocatio
   }
   const params: Record<string, unknown> = { ...def.parse(positional, options, { cwd: process.cwd() }) };
   if (target) params.target = target;
+  if (def.action && options.snap) params.snap = true;
   const timeout = timeoutOption(options);
   if (timeout !== undefined) params.timeout = timeout;
   return { def, target, params, options, timeout };

@@ -151,4 +151,33 @@ test('snap --diff: added, removed and changed lines by ref; after a navigation t
   assert.is(reloaded.diff.base, 'same');
 });
 
+test('action receipts: page errors, failed requests, navigation and dialogs the action caused; --snap adds the diff', async () => {
+  const tab = await openTab('/receipts');
+  const act = async (...args: string[]) => ok(await cdp(args[0]!, tab, ...args.slice(1)), args.join(' '));
+  assert.match(await act('click', '#throw'), /^Clicked BUTTON "Throw"\nPage error: Error: boom {2}\(http:\/\/127\.0\.0\.1:\d+\/receipts:\d+\)\n$/);
+  assert.match(await act('click', '#log'), /^Clicked BUTTON "Log"\nPage error: bad thing 42 {2}\(http:\/\/127\.0\.0\.1:\d+\/receipts:\d+\)\n$/);
+  assert.is(await act('click', '#missing'), `Clicked BUTTON "Fetch missing"\nRequest failed: POST 404  ${fx.url('/missing-api')}\n`);
+  assert.is(await act('click', '#down'), 'Clicked BUTTON "Fetch down"\nRequest failed: GET net::ERR_UNSAFE_PORT  http://127.0.0.1:1/x\n');
+  // A request the action started is waited for (up to a second): its failure or success is known.
+  assert.is(await act('click', '#fine'), 'Clicked BUTTON "Fetch fine"\n');
+  assert.is(ok(await cdp('eval', tab, 'document.title'), 'title'), 'fetched\n');
+  assert.is(await act('fill', '#field', 'x'), 'Filled <input id="field"> with "x"\nPage error: TypeError: no x  (' + fx.url('/receipts') + ':9)\n');
+  const json = JSON.parse(await act('click', '#missing', '--json'));
+  assert.equal(json.failedRequests, [{ method: 'POST', url: fx.url('/missing-api'), status: 404 }]);
+  assert.is(json.errors, undefined);
+  assert.match(await act('click', '#alert'), /^Clicked BUTTON "Alert"\nA alert dialog opened: "hi"\. It blocks the page/);
+  ok(await cdp('dialog', tab, 'accept'), 'dialog');
+  // --snap: the diff against the last snapshot's view.
+  ok(await cdp('snap', tab, '-i'), 'snap -i');
+  ok(await cdp('eval', tab, "document.querySelector('#log').remove(); 0"), 'eval');
+  const withSnap = await act('click', '#throw', '--snap');
+  const [head, error, summary, ...diff] = withSnap.trimEnd().split('\n');
+  assert.is(head, 'Clicked BUTTON "Throw"');
+  assert.match(error!, /^Page error: Error: boom /);
+  assert.match(summary!, /^0 added, 1 removed, \d changed since the last snapshot:$/);
+  assert.ok(diff.some((l) => /^- {3}\[button\] Log \[ref=e\d+\]$/.test(l)), withSnap);
+  assert.ok(diff.every((l) => /^[-~] /.test(l)), withSnap);
+  assert.match(await act('click', '#go'), new RegExp(`^Clicked BUTTON "Go home"\nNavigated to ${fx.url('/').replace(/\./g, '\\.')} \\("Fixture Home"\\)\n$`));
+});
+
 test.run();

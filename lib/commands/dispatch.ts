@@ -5,7 +5,9 @@
 import type { BrowserConnection } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import { timeoutParam } from './args.js';
+import { withReceipt } from './outcome.js';
 import { findCommand } from './registry.js';
+import { takeSnapshot, type SnapParams } from './snapshot.js';
 import type { Page } from './page.js';
 import type { Tabs } from './tabs.js';
 import type { DaemonControl, StreamControl } from './types.js';
@@ -31,5 +33,14 @@ export async function dispatch(
     const info = await engine.tabs.resolve(target);
     page = await engine.tabs.page(info.targetId, signal, timeoutParam(params));
   }
-  return def.run({ browser: engine.browser, tabs: engine.tabs, page: page as Page, signal, daemon: engine.daemon, stream }, params);
+  const ctx = { browser: engine.browser, tabs: engine.tabs, page: page as Page, signal, daemon: engine.daemon, stream };
+  if (!def.action || !page) return def.run(ctx, params);
+  const snap = params.snap === true ? afterSnap : undefined;
+  return withReceipt(page, snap, () => def.run(ctx, params));
+}
+
+/** An action's --snap: the diff against the tab's last snapshot's options (-i when it has none). */
+function afterSnap(page: Page): Promise<unknown> {
+  const last = (page.tab.snaps.lastOptions ?? { interactive: true }) as SnapParams;
+  return takeSnapshot(page, { ...last, diff: true, maxChars: undefined });
 }

@@ -13,6 +13,7 @@ export const fill = defineCommand({
   name: 'fill',
   summary: 'replace the value of an input, textarea or contenteditable as a user would (input and change fire)',
   target: 'required',
+  action: true,
   args: [{ name: 'selector', required: true }, { name: 'value', variadic: true }],
   options: [FRAME_OPTION],
   parse(args, opts) {
@@ -57,6 +58,7 @@ export const select = defineCommand({
   name: 'select',
   summary: 'choose options of a <select> by value or visible label (several for a multiple select)',
   target: 'required',
+  action: true,
   args: [{ name: 'selector', required: true }, { name: 'values', required: true, variadic: true }],
   options: [FRAME_OPTION],
   parse(args, opts) {
@@ -80,6 +82,7 @@ function checkCommand(name: 'check' | 'uncheck', want: boolean) {
     name,
     summary: want ? 'tick a checkbox or radio (a real click; nothing when it is already ticked)' : 'untick a checkbox (a real click; nothing when it is already clear)',
     target: 'required',
+    action: true,
     args: [{ name: 'selector', required: true, variadic: true }],
     options: [FRAME_OPTION],
     parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts) }),
@@ -106,6 +109,7 @@ export const upload = defineCommand({
   name: 'upload',
   summary: 'set the files of an <input type=file> (paths relative to where cdp runs)',
   target: 'required',
+  action: true,
   args: [{ name: 'selector', required: true }, { name: 'files', required: true, variadic: true }],
   options: [FRAME_OPTION],
   parse(args, opts, env) {

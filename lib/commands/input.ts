@@ -19,6 +19,7 @@ function clickCommand(name: 'click' | 'dblclick', count: number, summary: string
     name,
     summary,
     target: 'required',
+    action: true,
     args: [{ name: 'selector', required: true, variadic: true }],
     options: js ? [{ flags: '--js', summary: 'synthetic el.click() instead of the mouse (chrome-cdp\'s click)' }, FRAME_OPTION] : [FRAME_OPTION],
     parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts), ...(js && opts.js ? { js: true } : {}) }),
@@ -41,6 +42,7 @@ export const hover = defineCommand({
   name: 'hover',
   summary: 'move the mouse over an element',
   target: 'required',
+  action: true,
   args: [{ name: 'selector', required: true, variadic: true }],
   options: [FRAME_OPTION],
   parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts) }),
@@ -56,6 +58,7 @@ export const press = defineCommand({
   name: 'press',
   summary: 'press a key or chord (Enter, Tab, Escape, ArrowDown, Control+A, Shift+Tab); with a selector or @ref, focus it first',
   target: 'required',
+  action: true,
   args: [{ name: 'selector' }, { name: 'key', required: true }],
   options: [FRAME_OPTION],
   parse(args, opts) {
@@ -85,6 +88,7 @@ export const scroll = defineCommand({
   name: 'scroll',
   summary: 'scroll the page or an element by pixels ([dx] dy), to top|bottom, or an element into view',
   target: 'required',
+  action: true,
   args: [{ name: 'selector' }, { name: 'amount', variadic: true }],
   options: [FRAME_OPTION],
   parse(args, opts) {
@@ -122,6 +126,7 @@ export const drag = defineCommand({
   name: 'drag',
   summary: 'drag one element onto another with the mouse (press, move, release)',
   target: 'required',
+  action: true,
   args: [{ name: 'from', required: true }, { name: 'to', required: true }],
   options: [FRAME_OPTION],
   parse(args, opts) {
@@ -159,6 +164,7 @@ export const clickxy = defineCommand({
   name: 'clickxy',
   summary: 'mouse click at CSS pixel coordinates',
   target: 'required',
+  action: true,
   args: [{ name: 'x', required: true }, { name: 'y', required: true }],
   parse(args) {
     if (args.length !== 2) throw usage('x and y must be numbers (CSS pixels)');
@@ -181,6 +187,7 @@ export const type = defineCommand({
   name: 'type',
   summary: 'insert text at the focused element (works in cross-origin iframes)',
   target: 'required',
+  action: true,
   args: [{ name: 'text', required: true, variadic: true }],
   parse(args) {
     const text = joined(args);
@@ -202,6 +209,7 @@ export const loadall = defineCommand({
   name: 'loadall',
   summary: 'click a "load more" element until it is gone (default every 1500 ms, at most 5 min)',
   target: 'required',
+  action: true,
   longestMs: LOADALL_CAP_MS,
   args: [{ name: 'selector', required: true }, { name: 'ms' }],
   parse(args) {
@@ -231,6 +239,7 @@ export const dialog = defineCommand({
   name: 'dialog',
   summary: 'answer the alert, confirm, prompt or beforeunload dialog open on the tab: accept [text] | dismiss',
   target: 'required',
+  action: true,
   args: [{ name: 'action', required: true }, { name: 'text', variadic: true }],
   parse(args) {
     const [action, ...text] = args;

@@ -36,6 +36,7 @@ export const nav = defineCommand({
   aliases: ['navigate'],
   summary: 'navigate to an http(s) URL and wait for load',
   target: 'required',
+  action: true,
   args: [{ name: 'url', required: true }],
   parse(args) {
     if (!args.length) throw usage('URL required');
@@ -74,6 +75,7 @@ function historyCommand(name: 'back' | 'forward', step: -1 | 1) {
     name,
     summary: step < 0 ? 'go back one page in the tab\'s history, and wait for it' : 'go forward one page in the tab\'s history, and wait for it',
     target: 'required',
+    action: true,
     args: [],
     parse: () => ({}),
     async run(ctx, params: { timeout?: number }) {
@@ -99,6 +101,7 @@ export const reload = defineCommand({
   name: 'reload',
   summary: 'reload the tab and wait for load (--hard: bypass the cache)',
   target: 'required',
+  action: true,
   args: [],
   options: [{ flags: '--hard', summary: 'bypass the cache' }],
   parse: (_args, opts) => (opts.hard ? { hard: true } : {}),

@@ -72,3 +72,79 @@ export async function act<T extends object>(page: Page, timeoutMs: number, resul
     off();
   }
 }
+
+/** An error the page reported while an action ran. */
+export interface PageError { message: string; url: string; line: number }
+/** A request the action caused that failed: a network error, or a 4xx/5xx answer. */
+export interface FailedRequest { method: string; url: string; status: number; errorText?: string }
+
+/** What an action's receipt adds to its result, each only when there is something to say. */
+export interface Receipt {
+  errors?: PageError[];
+  failedRequests?: FailedRequest[];
+  /** With --snap: the snap --diff after the action. */
+  snap?: unknown;
+}
+
+/** How long a receipt waits, at most, for the requests an action started to end. */
+export const SETTLE_MS = 1_000;
+/** Requests that stay open by design: a receipt does not wait for them. */
+const STREAMING = new Set(['EventSource', 'WebSocket']);
+
+/**
+ * Runs an action and adds its receipt: the page's errors (uncaught exceptions,
+ * console.error) and the requests that failed, from the action's start until the
+ * requests it started have ended (at most SETTLE_MS more); with `snap`, the snapshot
+ * diff after it, against the tab's last snapshot's options (-i when there was none).
+ */
+export async function withReceipt<R extends object>(page: Page, snap: ((page: Page) => Promise<unknown>) | undefined,
+  work: () => Promise<R>): Promise<R & Receipt> {
+  const errors: PageError[] = [];
+  const failed: FailedRequest[] = [];
+  const started = new Set<string>();
+  let wake = () => {};
+  const off = page.onEvent((ev) => {
+    const d = ev.data as Record<string, unknown>;
+    const id = String(d.requestId ?? '');
+    switch (ev.event) {
+      case 'error':
+        errors.push({ message: String(d.message), url: String(d.url ?? ''), line: Number(d.line ?? 0) });
+        return;
+      case 'console':
+        if (d.level === 'error') errors.push({ message: String(d.text), url: String(d.url ?? ''), line: Number(d.line ?? 0) });
+        return;
+      case 'request':
+        if (!STREAMING.has(String(d.resourceType))) started.add(id);
+        return;
+      case 'response':
+        if (Number(d.status) >= 400) failed.push({ method: String(d.method), url: String(d.url), status: Number(d.status) });
+        return;
+      case 'requestfailed':
+        if (!d.canceled) failed.push({ method: String(d.method), url: String(d.url), status: Number(d.status ?? 0), errorText: String(d.errorText) });
+        break;
+      case 'requestfinished':
+        break;
+      default:
+        return;
+    }
+    started.delete(id);
+    if (!started.size) wake();
+  });
+  try {
+    const result = await work();
+    const blocked = () => page.dialog !== undefined || (result as Outcome).dialog !== undefined;
+    if (started.size && !blocked()) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, SETTLE_MS);
+        wake = () => { clearTimeout(timer); resolve(); };
+      });
+    }
+    const out: R & Receipt = { ...result };
+    if (errors.length) out.errors = errors;
+    if (failed.length) out.failedRequests = failed;
+    if (snap && !blocked()) out.snap = await snap(page);
+    return out;
+  } finally {
+    off();
+  }
+}

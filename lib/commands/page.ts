@@ -7,6 +7,7 @@ import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, EventName, EventParams, Method, ParamsOf, RawEvent, ResultOf } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import type { Attached } from './tabs.js';
+import type { PageEvent } from './events.js';
 import type { PageScript } from './inpage.js';
 import type { Abort } from '../runtime/abort.js';
 
@@ -75,6 +76,12 @@ export class Page {
   listen(fn: (e: RawEvent) => void): () => void {
     this.attached.listeners.add(fn);
     return () => this.attached.listeners.delete(fn);
+  }
+
+  /** Calls `fn` with every event of this tab as `watch` gives it, until the returned function is called. */
+  onEvent(fn: (e: PageEvent) => void): () => void {
+    this.attached.eventListeners.add(fn);
+    return () => this.attached.eventListeners.delete(fn);
   }
 
   /** The dialog open on this tab, if any. */

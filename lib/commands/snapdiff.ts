@@ -28,16 +28,16 @@ export const MAX_EDITS = 2_000;
 /** The last snapshot of each view of one tab. */
 export class SnapMemory {
   private readonly views = new Map<string, { doc: string; nodes: SnapNode[] }>();
-  /** The view the last snapshot was of (what an action's --snap diffs against). */
-  lastView: string | undefined;
+  /** The options of the last snapshot (what an action's --snap diffs against). */
+  lastOptions: object | undefined;
 
   /** Remembers `nodes` as the view's last snapshot; returns the one before, if any. */
-  swap(view: string, doc: string, nodes: SnapNode[]): { doc: string; nodes: SnapNode[] } | undefined {
+  swap(view: string, doc: string, nodes: SnapNode[], options: object): { doc: string; nodes: SnapNode[] } | undefined {
     const before = this.views.get(view);
     this.views.delete(view);
     this.views.set(view, { doc, nodes });
     if (this.views.size > VIEWS) this.views.delete(this.views.keys().next().value!);
-    this.lastView = view;
+    this.lastOptions = options;
     return before;
   }
 }

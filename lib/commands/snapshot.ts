@@ -165,27 +165,29 @@ export const snap = defineCommand({
     Object.assign(p, frameParam(opts));
     return p;
   },
-  async run(ctx, params: SnapParams) {
-    const page = ctx.page;
-    let frame = await resolveFrame(page, typeof params.frame === 'string' ? params.frame : undefined);
-    let root: number | undefined;
-    if (typeof params.selector === 'string' && params.selector) {
-      const h = await locate(page, params.selector, frame);
-      const { node } = await page.sendOn(h.sessionId, 'DOM.describeNode', { objectId: h.objectId });
-      root = node.backendNodeId;
-      frame = { sessionId: h.sessionId, frameId: h.frameId };
-    }
-    const nodes: SnapNode[] = [];
-    const doc = await snapFrame(page, { sessionId: frame.sessionId, frameId: frame.frameId }, 0, params, root, new Map(), nodes);
-    const before = page.tab.snaps.swap(viewOf(params), doc, nodes);
-    if (params.diff === true) {
-      const diff = diffSnapshots(before, doc, nodes);
-      if (diff.base === 'same') return { diff };
-      return { diff: { base: diff.base }, ...cut(nodes, params.maxChars) };
-    }
-    return cut(nodes, params.maxChars);
-  },
+  run: (ctx, params: SnapParams) => takeSnapshot(ctx.page, params),
 });
+
+/** A snapshot of the tab as `snap` takes it, remembered as its view's last (for --diff). */
+export async function takeSnapshot(page: Page, params: SnapParams) {
+  let frame = await resolveFrame(page, typeof params.frame === 'string' ? params.frame : undefined);
+  let root: number | undefined;
+  if (typeof params.selector === 'string' && params.selector) {
+    const h = await locate(page, params.selector, frame);
+    const { node } = await page.sendOn(h.sessionId, 'DOM.describeNode', { objectId: h.objectId });
+    root = node.backendNodeId;
+    frame = { sessionId: h.sessionId, frameId: h.frameId };
+  }
+  const nodes: SnapNode[] = [];
+  const doc = await snapFrame(page, { sessionId: frame.sessionId, frameId: frame.frameId }, 0, params, root, new Map(), nodes);
+  const before = page.tab.snaps.swap(viewOf(params), doc, nodes, params);
+  if (params.diff === true) {
+    const diff = diffSnapshots(before, doc, nodes);
+    if (diff.base === 'same') return { diff };
+    return { diff: { base: diff.base }, ...cut(nodes, params.maxChars) };
+  }
+  return cut(nodes, params.maxChars);
+}
 
 /** Which view of a tab a snapshot is: what --diff compares like with like by. */
 export function viewOf(p: SnapParams): string {

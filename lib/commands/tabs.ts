@@ -56,6 +56,8 @@ export interface Attached {
   history: TabHistory;
   /** Takes the tab's translated events into its history and out to listeners. */
   sink: EventSink;
+  /** Called with each translated event of the tab (an action's receipt listens here). */
+  eventListeners: Set<(ev: PageEvent) => void>;
   /** The JavaScript dialog open on the tab, if any; it blocks the page until answered. */
   dialog: { type: string; message: string; defaultPrompt: string } | undefined;
   /** Called when a dialog opens, so calls waiting on the blocked page fail at once. */
@@ -243,8 +245,10 @@ export class Tabs {
           targetId, sessionId, closed: new Abort(), listeners: new Set(),
           translator: new EventTranslator(), history: new TabHistory(() => ++this.seq, this.historySize), sink: (ev) => {
             a.history.record(ev);
+            for (const fn of a.eventListeners) fn(ev);
             this.emit(targetId, ev);
           },
+          eventListeners: new Set(),
           dialog: undefined, dialogListeners: new Set(), refs: new RefTable(), snaps: new SnapMemory(),
           frames: new Map(), parents: new Map(), contexts: new Map(), inflight: new Set(), networkChangedAt: Date.now(),
         };

@@ -75,6 +75,11 @@ export interface CommandDef<P extends object = Record<string, unknown>, R = unkn
   streams?: boolean;
   /** Only on the wire (unwatch): not a CLI command. */
   wireOnly?: boolean;
+  /**
+   * An action on the page: its result carries a receipt of what it caused (the page's
+   * errors, failed requests) and, asked with --snap, the snapshot diff after it.
+   */
+  action?: boolean;
   /** Only in the CLI (repl): the daemon does not run it. */
   cliOnly?: boolean;
   /**

@@ -7,6 +7,15 @@ import { catalogueHtml } from '../../scripts/fixtures/catalogue.mjs';
 
 const PAGES: Record<string, string> = {
   '/catalogue': catalogueHtml(),
+  '/receipts': `<!doctype html><title>Receipts</title>
+<button id="throw" onclick="throw new Error('boom')">Throw</button>
+<button id="log" onclick="console.error('bad thing', 42)">Log</button>
+<button id="missing" onclick="fetch('/missing-api', { method: 'POST' })">Fetch missing</button>
+<button id="down" onclick="fetch('http://127.0.0.1:1/x').catch(() => 0)">Fetch down</button>
+<button id="fine" onclick="fetch('/slow-body').then((r) => r.text()).then(() => document.title = 'fetched')">Fetch fine</button>
+<button id="go" onclick="location.href = '/'">Go home</button>
+<button id="alert" onclick="alert('hi')">Alert</button>
+<input id="field" oninput="if (this.value === 'x') throw new TypeError('no x')">`,
   '/queries': `<!doctype html><title>Queries</title><style>body{margin:0}</style>
 <h1>  Query   page </h1>
 <a id="home" href="/somewhere">Home link</a>
