@@ -135,6 +135,49 @@ function outcome(r: Any, target: string): string {
   return '';
 }
 
+function headerLines(h: Any | null | undefined): string[] {
+  return Object.entries(h ?? {}).map(([k, v]) => `  ${k}: ${String(v).replace(/\n/g, `\n  ${k}: `)}`);
+}
+
+/** One cookie a line: name=value, where it applies, its flags, when it ends. */
+function cookiesText(r: Any): string {
+  if (r.op === 'set') return `Set cookie ${r.name} for ${r.url}`;
+  if (r.op === 'clear') return r.cleared === 'all' ? 'Cleared every cookie of the browser' : `Cleared ${r.cleared} cookie(s) of ${r.url}`;
+  const list = r.cookies as Any[];
+  if (!list.length) return `No cookies for ${r.url}`;
+  return list.map((c) => {
+    const flags = [c.httpOnly && 'HttpOnly', c.secure && 'Secure', c.sameSite && `SameSite=${c.sameSite}`].filter(Boolean).join(' ');
+    const ends = c.session ? 'session' : `expires ${new Date(c.expires * 1000).toISOString()}`;
+    return `${c.name}=${c.value}  ${c.domain}${c.path}${flags ? `  ${flags}` : ''}  ${ends}`;
+  }).join('\n');
+}
+
+/** `storage`: key=value lines, one value, or what was done. */
+function storageText(r: Any): string {
+  const where = `${r.kind}Storage of ${r.origin}`;
+  if (r.items) return r.items.length ? (r.items as Array<[string, string]>).map(([k, v]) => `${k}=${v}`).join('\n') : `${where} is empty`;
+  if ('value' in r) return r.value === null ? '' : String(r.value);
+  if (r.op === 'set') return `Set ${r.key} in ${where}`;
+  if (r.op === 'remove') return `Removed ${r.key} from ${where}`;
+  return `Cleared ${where}`;
+}
+
+/** `request`: one request whole. */
+function requestWhole(r: Any): string {
+  const lines = [`#${r.id} ${requestText(r)}`];
+  const peer = [r.remoteAddress, r.protocol, r.cached && `from ${r.cached}`].filter(Boolean).join(', ');
+  if (peer) lines.push(`Peer: ${peer}`);
+  lines.push('Request headers:', ...headerLines(r.requestHeaders));
+  if (r.postData !== undefined) lines.push(`Request body (${Buffer.byteLength(String(r.postData))} bytes):`, String(r.postData));
+  if (r.responseHeaders) lines.push('Response headers:', ...headerLines(r.responseHeaders));
+  const b = r.body;
+  if (b?.saved) lines.push(`Response body saved: ${b.saved} (${b.bytes} bytes)`);
+  else if (b?.text !== undefined) lines.push(`Response body (${b.bytes} bytes):`, b.text);
+  else if (b) lines.push(`Response body: ${b.bytes} bytes of binary (--out <file> saves it, --json gives it as base64)`);
+  else lines.push(`Response body: none, ${r.bodyMissing}`);
+  return lines.join('\n');
+}
+
 /** `get`: the value as it is; a list one per line, a box as JSON, a missing attribute as nothing. */
 function getText(r: Any): string {
   const v = r.value;
@@ -197,6 +240,11 @@ function formatOne(cmd: string, r: Any, target: string): string {
     case 'snap': return snapText(r);
     case 'find': return (r.nodes as Any[]).map((n) => snapLine(n as never)).join('\n');
     case 'is': return String(r.value);
+    case 'request': return requestWhole(r);
+    case 'cookies': return cookiesText(r);
+    case 'storage': return storageText(r);
+    case 'state': return `${r.op === 'save' ? 'Saved' : 'Loaded'} ${r.cookies} cookie(s) and the localStorage of ${r.origins.length} origin(s)${r.origins.length ? ` (${r.origins.join(', ')})` : ''} ${r.op === 'save' ? 'to' : 'from'} ${r.path}` +
+      (r.skipped?.length ? `\nLeft out the localStorage of tab(s) that did not answer: ${r.skipped.join(', ')}` : '');
     case 'get': return getText(r);
     case 'eval': return formatValue(r);
     case 'shot': return shotText(r, target);

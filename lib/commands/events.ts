@@ -12,8 +12,11 @@ import type { Protocol } from 'devtools-protocol';
 import type { RawEvent } from '../cdp/connection.js';
 import type { EventKind } from '../protocol/wire.js';
 
-/** One page event as the protocol carries it. */
-export interface PageEvent { event: EventKind; data: Record<string, unknown> }
+/**
+ * One page event as the protocol carries it. `detail` is what a tab's history keeps of a
+ * request beyond what watchers get (headers, post data, the peer): `request <t> <#id>`.
+ */
+export interface PageEvent { event: EventKind; data: Record<string, unknown>; detail?: Record<string, unknown> }
 
 /** Where translated events go: a CDP event may stand for none, one or two. */
 export type EventSink = (ev: PageEvent) => void;
@@ -64,6 +67,15 @@ export function remoteText(o: Protocol.Runtime.RemoteObject): string {
     return `{${props.join(', ')}${o.preview.overflow ? ', …' : ''}}`;
   }
   return o.description ?? o.type;
+}
+
+/** What a request's record keeps of its response besides status and type. */
+function responseDetail(r: Protocol.Network.Response): Record<string, unknown> {
+  const d: Record<string, unknown> = { responseHeaders: r.headers };
+  if (r.remoteIPAddress) d.remoteAddress = `${r.remoteIPAddress}:${r.remotePort ?? ''}`;
+  if (r.protocol) d.protocol = r.protocol;
+  if (r.fromDiskCache || r.fromServiceWorker || r.fromPrefetchCache) d.cached = r.fromServiceWorker ? 'service worker' : 'cache';
+  return d;
 }
 
 interface InFlight {
@@ -119,19 +131,22 @@ export class EventTranslator {
         const hop = p.redirectResponse && this.requests.get(p.requestId);
         if (hop && p.redirectResponse) {
           Object.assign(hop, { status: p.redirectResponse.status, statusText: p.redirectResponse.statusText, mimeType: p.redirectResponse.mimeType });
-          sink(this.response(p.requestId, hop, p.timestamp));
+          sink(this.response(p.requestId, hop, p.timestamp, responseDetail(p.redirectResponse)));
           sink(this.finished(p.requestId, hop, p.timestamp, p.redirectResponse.encodedDataLength));
         }
         const r: InFlight = { method: p.request.method, url: p.request.url, type: p.type ?? 'Other', start: p.timestamp };
         this.requests.set(p.requestId, r);
-        return { event: 'request', data: { requestId: p.requestId, method: r.method, url: r.url, resourceType: r.type, timestamp: this.wall(p.timestamp) } };
+        const detail: Record<string, unknown> = { requestHeaders: p.request.headers, startedAt: this.wall(p.timestamp) };
+        if (p.request.postData !== undefined) detail.postData = p.request.postData;
+        else if (p.request.hasPostData) detail.hasPostData = true;
+        return { event: 'request', data: { requestId: p.requestId, method: r.method, url: r.url, resourceType: r.type, timestamp: this.wall(p.timestamp) }, detail };
       }
       case 'Network.responseReceived': {
         const p = e.params as Protocol.Network.ResponseReceivedEvent;
         const r = this.requests.get(p.requestId);
         if (!r || r.answered) return undefined;
         Object.assign(r, { status: p.response.status, statusText: p.response.statusText, mimeType: p.response.mimeType });
-        return this.response(p.requestId, r, p.timestamp);
+        return this.response(p.requestId, r, p.timestamp, responseDetail(p.response));
       }
       case 'Network.loadingFinished': {
         const p = e.params as Protocol.Network.LoadingFinishedEvent;
@@ -178,9 +193,10 @@ export class EventTranslator {
     }
   }
 
-  private response(requestId: string, r: InFlight, at: number): PageEvent {
+  private response(requestId: string, r: InFlight, at: number, detail?: Record<string, unknown>): PageEvent {
     r.answered = true;
     return {
+      ...(detail ? { detail } : {}),
       event: 'response',
       data: {
         requestId, method: r.method, url: r.url, resourceType: r.type, status: r.status ?? 0,

@@ -16,6 +16,8 @@ export interface Entry {
   /** Wall-clock ms. */
   time: number;
   data: Record<string, unknown>;
+  /** A request's headers, post data and peer (`request <t> <#id>`); not listed by `requests`. */
+  detail?: Record<string, unknown>;
 }
 
 /** A ring buffer that counts what it dropped. */
@@ -40,6 +42,15 @@ export class Ring<T> {
     this.items[this.head] = item;
     this.head = (this.head + 1) % this.capacity;
     this.dropped++;
+  }
+
+  /** The entry `pick` finds, newest first. */
+  find(pick: (item: T) => boolean): T | undefined {
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const item = this.items[(this.head + i) % this.items.length]!;
+      if (pick(item)) return item;
+    }
+    return undefined;
   }
 
   /** Oldest first. */
@@ -85,6 +96,7 @@ export class TabHistory {
         return;
       case 'request': {
         const e = entry('request', { ...ev.data, state: 'pending' });
+        if (ev.detail) e.detail = { ...ev.detail };
         this.open.set(String(ev.data.requestId), e);
         this.network.push(e);
         return;
@@ -98,9 +110,12 @@ export class TabHistory {
         const e = this.open.get(id);
         const state = ev.event === 'response' ? 'loading' : ev.event === 'requestfinished' ? 'done' : 'failed';
         const { timestamp: _, ...data } = ev.data;
-        if (e) Object.assign(e.data, data, { state });
-        else {
+        if (e) {
+          Object.assign(e.data, data, { state });
+          if (ev.detail) e.detail = { ...e.detail, ...ev.detail };
+        } else {
           const fresh = entry('request', { ...ev.data, state });
+          if (ev.detail) fresh.detail = { ...ev.detail };
           this.network.push(fresh);
           if (state === 'loading') this.open.set(id, fresh);
           return;

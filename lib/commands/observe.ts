@@ -38,7 +38,7 @@ function since(params: Since, e: Entry): boolean {
 }
 
 function read(ring: Ring<Entry>, params: Since & { clear?: boolean }, keep: (e: Entry) => boolean) {
-  const entries = ring.toArray().filter((e) => since(params, e) && keep(e));
+  const entries = ring.toArray().filter((e) => since(params, e) && keep(e)).map(({ detail: _, ...e }) => e);
   const dropped = ring.dropped;
   if (params.clear) ring.clear();
   return { entries, dropped };

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   CDP_ERROR: { exit: EXIT.FAILED, summary: 'Chrome answered a CDP command with an error' },
   TIMEOUT: { exit: EXIT.FAILED, summary: 'an operation took longer than its timeout' },
   CANCELLED: { exit: EXIT.FAILED, summary: 'the client went away or cancelled the command' },
+  NOT_FOUND: { exit: EXIT.FAILED, summary: 'what the command names is not there: a request id past the history, a body Chrome no longer holds' },
   FILE_ERROR: { exit: EXIT.FAILED, summary: 'a file could not be read or written' },
   UNTRUSTED_FILE: { exit: EXIT.FAILED, summary: 'a runtime file has unsafe ownership or permissions' },
   DAEMON_START_FAILED: { exit: EXIT.FAILED, summary: 'the daemon exited before it was ready' },

@@ -7,6 +7,11 @@ import { catalogueHtml } from '../../scripts/fixtures/catalogue.mjs';
 
 const PAGES: Record<string, string> = {
   '/catalogue': catalogueHtml(),
+  '/netpage': `<!doctype html><title>Net</title><img src="/pixel.gif" alt="pixel">
+<script>
+window.posted = fetch('/api/echo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 1 }) }).then((r) => r.json());
+window.down = fetch('http://127.0.0.1:1/x').catch(() => 'down');
+</script>`,
   '/receipts': `<!doctype html><title>Receipts</title>
 <button id="throw" onclick="throw new Error('boom')">Throw</button>
 <button id="log" onclick="console.error('bad thing', 42)">Log</button>
@@ -144,6 +149,8 @@ export interface Fixture {
   url(path: string): string;
   origin: string;
   server: Server;
+  /** The paths asked for, in order. */
+  seen: string[];
   close(): Promise<void>;
 }
 
@@ -154,10 +161,23 @@ const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==', 'bas
  * gives a second site, whose pages Chromium runs in their own process (out-of-process iframes).
  */
 export function startFixture(host = '127.0.0.1'): Promise<Fixture> {
+  const seen: string[] = [];
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    seen.push(path);
     if (path === '/pixel.gif' || path === '/favicon.ico') {
       res.writeHead(200, { 'content-type': 'image/gif', 'cache-control': 'no-store' }).end(GIF);
+      return;
+    }
+    if (path === '/set-cookie') {
+      res.writeHead(200, { 'content-type': 'text/html', 'set-cookie': ['sid=s3cret; HttpOnly; Path=/', 'pref=compact; Path=/'] })
+        .end('<title>Cookies</title>cookies set');
+      return;
+    }
+    if (path === '/api/echo') {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'x-echo': 'yes' }).end(JSON.stringify({ got: body, method: req.method })));
       return;
     }
     if (path === '/hold') {
@@ -194,7 +214,7 @@ export function startFixture(host = '127.0.0.1'): Promise<Fixture> {
     server.listen(0, '127.0.0.1', () => {
       const origin = `http://${host}:${(server.address() as AddressInfo).port}`;
       resolve({
-        origin, server,
+        origin, server, seen,
         url: (p) => origin + p,
         close: () => new Promise((r) => {
           server.closeAllConnections();

@@ -1,0 +1,150 @@
+/**
+ * The network and the browser's state: one request whole (headers, post data, bodies
+ * fetched from Chrome), cookies (HttpOnly ones too), web storage, and the login state
+ * saved from one browser and loaded into another.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { sharedChrome, startChrome, type Chrome } from './helpers/chrome.js';
+import { Sandbox, type RunResult } from './helpers/cli.js';
+import { startFixture, type Fixture } from './helpers/fixture.js';
+
+const test = suite('network');
+let fx: Fixture;
+let sb: Sandbox;
+
+const ok = (r: RunResult, what: string) => {
+  assert.is(r.stderr, '', `${what}: stderr`);
+  assert.is(r.code, 0, `${what}: exit code (stdout ${r.stdout})`);
+  return r.stdout;
+};
+const cdp = (...args: string[]) => sb.run(args);
+const openTab = async (path: string) => /^Opened new tab: ([0-9A-F]+)/.exec(ok(await cdp('open', fx.url(path)), `open ${path}`))![1]!;
+/** The #id `requests` gives the request whose line matches. */
+const idOf = (requests: string, re: RegExp) => {
+  const line = requests.split('\n').find((l) => re.test(l));
+  assert.ok(line, `a request ${re} in:\n${requests}`);
+  return /#(\d+) /.exec(line!)![1]!;
+};
+
+test.before(async () => {
+  const chrome = await sharedChrome();
+  fx = await startFixture();
+  sb = new Sandbox({ CDP_PORT_FILE: chrome.portFile });
+});
+
+test.after(async () => {
+  await sb.cleanup();
+  await fx.close();
+});
+
+test('request <t> <#id>: headers, post data and the response body, text or bytes; --out saves it', async () => {
+  const tab = await openTab('/netpage');
+  ok(await cdp('eval', tab, 'Promise.all([window.posted, window.down]).then(() => 0)'), 'eval');
+  ok(await cdp('wait', tab, '--idle'), 'wait --idle');
+  const requests = ok(await cdp('requests', tab), 'requests');
+  const post = ok(await cdp('request', tab, `#${idOf(requests, /POST 200 .*\/api\/echo$/)}`), 'request post');
+  const lines = post.trimEnd().split('\n');
+  assert.match(lines[0]!, new RegExp(`^#\\d+ POST 200  fetch  application/json  \\d+B  \\d+ms  ${fx.url('/api/echo').replace(/\./g, '\\.')}$`));
+  assert.is(lines[1], `Peer: ${fx.origin.replace('http://', '')}, http/1.1`);
+  assert.ok(lines.includes('Request headers:') && lines.some((l) => /^ {2}Content-Type: application\/json$/i.test(l)), post);
+  const at = lines.indexOf('Request body (7 bytes):');
+  assert.ok(at > 0, post);
+  assert.is(lines[at + 1], '{"a":1}');
+  assert.ok(lines.some((l) => l === '  x-echo: yes'), post);
+  const echoed = '{"got":"{\\"a\\":1}","method":"POST"}';
+  assert.is(lines.at(-2), `Response body (${echoed.length} bytes):`);
+  assert.is(lines.at(-1), echoed);
+
+  const gif = idOf(requests, /GET 200 .*\/pixel\.gif$/);
+  assert.match(ok(await cdp('request', tab, gif), 'request gif'), /\nResponse body: \d+ bytes of binary \(--out <file> saves it, --json gives it as base64\)\n$/);
+  const json = JSON.parse(ok(await cdp('request', tab, gif, '--json'), 'request --json'));
+  const bytes = Buffer.from(json.body.base64, 'base64');
+  assert.is(bytes.subarray(0, 6).toString(), 'GIF89a');
+  assert.is(json.body.bytes, bytes.length);
+  const saved = ok(await cdp('request', tab, gif, '--out', 'pixel.gif'), 'request --out');
+  const file = join(sb.root, 'pixel.gif');
+  assert.match(saved, new RegExp(`\\nResponse body saved: ${file.replace(/\./g, '\\.')} \\(${bytes.length} bytes\\)\\n$`));
+  assert.equal(readFileSync(file), bytes);
+  assert.is(statSync(file).mode & 0o777, 0o600);
+
+  const failed = ok(await cdp('request', tab, idOf(requests, /FAILED .*127\.0\.0\.1:1\/x$/)), 'request failed');
+  assert.match(failed, /\nResponse body: none, the request failed\n$/);
+  const missing = await cdp('request', tab, '#999999');
+  assert.is(missing.stderr, `Error: No request #999999 in this tab's history (cdp requests ${tab.slice(0, 8)} lists them; the oldest drop out past the history's size).\n`);
+  assert.is(missing.code, 1);
+  const bad = await cdp('request', tab, 'abc');
+  assert.is(bad.stderr, 'Error: request takes the #id that cdp requests prints, got: abc\n');
+  assert.is(bad.code, 2);
+});
+
+test('cookies: HttpOnly ones too; set, clear; storage local and session', async () => {
+  const tab = await openTab('/set-cookie');
+  const url = fx.url('/set-cookie');
+  assert.is(ok(await cdp('cookies', tab), 'cookies'), 'pref=compact  127.0.0.1/  session\nsid=s3cret  127.0.0.1/  HttpOnly  session\n'.split('\n').filter(Boolean).sort().join('\n') + '\n');
+  assert.is(ok(await cdp('eval', tab, 'document.cookie'), 'document.cookie'), 'pref=compact\n');
+  assert.is(ok(await cdp('cookies', tab, 'set', 'theme', 'dark', '--same-site', 'strict'), 'set'), `Set cookie theme for ${url}\n`);
+  const list = JSON.parse(ok(await cdp('cookies', tab, '--json'), 'cookies --json'));
+  assert.equal(list.cookies.map((c: { name: string }) => c.name).sort(), ['pref', 'sid', 'theme']);
+  assert.is(list.cookies.find((c: { name: string }) => c.name === 'theme').sameSite, 'Strict');
+  const refused = await cdp('cookies', tab, 'set', 'x', '1', '--same-site', 'sideways');
+  assert.is(refused.stderr, 'Error: --same-site takes Strict, Lax or None, got: sideways\n');
+  assert.is(refused.code, 2);
+  assert.is(ok(await cdp('cookies', tab, 'clear'), 'clear'), `Cleared 3 cookie(s) of ${url}\n`);
+  assert.is(ok(await cdp('cookies', tab), 'after clear'), `No cookies for ${url}\n`);
+
+  const origin = fx.origin;
+  assert.is(ok(await cdp('storage', tab, 'local', 'set', 'user', 'ada', 'lovelace'), 'set'), `Set user in localStorage of ${origin}\n`);
+  ok(await cdp('storage', tab, 'local', 'set', 'a', '1'), 'set a');
+  assert.is(ok(await cdp('storage', tab, 'local'), 'get all'), 'a=1\nuser=ada lovelace\n');
+  assert.is(ok(await cdp('storage', tab, 'local', 'get', 'user'), 'get one'), 'ada lovelace\n');
+  assert.is(ok(await cdp('eval', tab, "localStorage.getItem('user')"), 'page sees it'), 'ada lovelace\n');
+  assert.is(ok(await cdp('storage', tab, 'local', 'remove', 'a'), 'remove'), `Removed a from localStorage of ${origin}\n`);
+  ok(await cdp('storage', tab, 'session', 'set', 's', 'v'), 'session set');
+  assert.is(ok(await cdp('storage', tab, 'session'), 'session'), 's=v\n');
+  assert.is(ok(await cdp('storage', tab, 'session', 'clear'), 'session clear'), `Cleared sessionStorage of ${origin}\n`);
+  assert.is(ok(await cdp('storage', tab, 'session'), 'session empty'), `sessionStorage of ${origin} is empty\n`);
+  ok(await cdp('storage', tab, 'local', 'clear'), 'local clear');
+  const wrong = await cdp('storage', tab, 'cookie');
+  assert.is(wrong.code, 2);
+});
+
+test('state save in one browser, state load in another: cookies and localStorage carried; the file is private', async () => {
+  const tab = await openTab('/set-cookie');
+  ok(await cdp('storage', tab, 'local', 'set', 'token', 't-123'), 'storage set');
+  const file = join(sb.root, 'auth.json');
+  const saved = ok(await cdp('state', 'save', 'auth.json'), 'state save');
+  assert.match(saved, new RegExp(`^Saved \\d+ cookie\\(s\\) and the localStorage of \\d+ origin\\(s\\) \\(.*${fx.origin.replace(/\./g, '\\.')}.*\\) to ${file.replace(/\./g, '\\.')}\\n$`));
+  assert.is(statSync(file).mode & 0o777, 0o600);
+  const state = JSON.parse(readFileSync(file, 'utf8'));
+  assert.ok(state.cookies.some((c: { name: string; httpOnly: boolean }) => c.name === 'sid' && c.httpOnly), 'the HttpOnly cookie is saved');
+  assert.equal(state.origins.find((o: { origin: string }) => o.origin === fx.origin).localStorage, [{ name: 'token', value: 't-123' }]);
+
+  // A second, fresh browser with its own daemon.
+  const other: Chrome = await startChrome();
+  const sb2 = new Sandbox({ CDP_PORT_FILE: other.portFile });
+  try {
+    const before = fx.seen.length;
+    const loaded = await sb2.run(['state', 'load', file]);
+    // Loading the state asked the site for nothing: cdpd answered its own request for the origin.
+    assert.equal(fx.seen.slice(before), []);
+    assert.is(loaded.stderr, '');
+    assert.match(loaded.stdout, /^Loaded \d+ cookie\(s\) and the localStorage of \d+ origin\(s\)/);
+    const t2 = /^Opened new tab: ([0-9A-F]+)/.exec((await sb2.run(['open', fx.url('/')])).stdout)![1]!;
+    const cookies = (await sb2.run(['cookies', t2])).stdout;
+    assert.match(cookies, /^sid=s3cret {2}127\.0\.0\.1\/ {2}HttpOnly/m);
+    assert.is((await sb2.run(['storage', t2, 'local', 'get', 'token'])).stdout, 't-123\n');
+    // Only the tab it opened: the temporary one for writing localStorage is gone.
+    assert.is((await sb2.run(['list'])).stdout.trimEnd().split('\n').length, 2);
+    const bad = await sb2.run(['state', 'load', join(sb.root, 'nothing.json')]);
+    assert.match(bad.stderr, /^Error: Cannot read .*nothing\.json: ENOENT/);
+    assert.is(bad.code, 1);
+  } finally {
+    await sb2.cleanup();
+    await other.kill();
+  }
+});
+
+test.run();
