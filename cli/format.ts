@@ -54,6 +54,7 @@ export function statusText(daemons: Any[]): string {
       `  clients  ${d.clients}   pages ${d.pages}   attached ${d.attached?.length ?? 0}`,
     ];
     for (const a of d.attached ?? []) lines.push(`    ${a.prefix}  ${a.url}`);
+    if (d.routes?.length) lines.push(`  routes   ${d.routes.length}`, ...(d.routes as Any[]).map((r) => `    ${ruleLine(r)}`));
     return lines.join('\n');
   }).join('\n');
 }
@@ -75,8 +76,17 @@ function bytes(n: unknown): string {
   return v < 1024 ? `${v}B` : v < 1024 * 1024 ? `${(v / 1024).toFixed(1)}kB` : `${(v / 1048576).toFixed(1)}MB`;
 }
 
-/** One network record: method, status, type, mime, size, time, url. */
+/** A route rule: id, where, pattern, what it does, how often it did. */
+function ruleLine(r: Any): string {
+  return `${r.id}  ${r.target === null ? 'all tabs' : String(r.target).slice(0, 8)}  ${r.pattern}  ${r.does}  (${r.hits} hit${r.hits === 1 ? '' : 's'})`;
+}
+
+/** One network record: method, status, type, mime, size, time, url, and the rule that routed it. */
 export function requestText(d: Any): string {
+  return requestLine(d) + (d.routed ? `  (routed: ${d.routed})` : '');
+}
+
+function requestLine(d: Any): string {
   const type = String(d.resourceType ?? '').toLowerCase();
   if (d.state === 'failed') return `${d.method} FAILED ${d.errorText}${d.canceled ? ' (canceled)' : ''}  ${type}  ${d.url}`;
   if (d.state === 'pending') return `${d.method} ...  ${type}  ${d.url}  (pending)`;
@@ -104,7 +114,7 @@ export function eventLine(f: Any): string {
     case 'console': return `${head} console.${d.level} ${d.text}${where(d)}`;
     case 'error': return `${head} error ${d.message}${where(d)}`;
     case 'request': return `${head} request ${d.method} ${d.url}`;
-    case 'response': return `${head} response ${d.method} ${d.status}  ${String(d.resourceType ?? '').toLowerCase()}  ${d.mimeType}  ${d.url}`;
+    case 'response': return `${head} response ${d.method} ${d.status}  ${String(d.resourceType ?? '').toLowerCase()}  ${d.mimeType}  ${d.url}${d.routed ? `  (routed: ${d.routed})` : ''}`;
     case 'requestfinished': return `${head} requestfinished ${requestText({ ...d, state: 'done' })}`;
     case 'requestfailed': return `${head} requestfailed ${requestText({ ...d, state: 'failed' })}`;
     case 'navigation': return `${head} navigation ${d.url}${d.main === false ? ' (frame)' : ''}${d.sameDocument ? ' (same document)' : ''}`;
@@ -242,6 +252,8 @@ function formatOne(cmd: string, r: Any, target: string): string {
     case 'is': return String(r.value);
     case 'request': return requestWhole(r);
     case 'cookies': return cookiesText(r);
+    case 'route': return r.rules ? (r.rules.length ? (r.rules as Any[]).map(ruleLine).join('\n') : 'No route rules.') : `Route ${ruleLine(r.rule)}`;
+    case 'unroute': return r.removed.length ? `Removed ${r.removed.join(', ')}` : 'No route rules to remove.';
     case 'storage': return storageText(r);
     case 'state': return `${r.op === 'save' ? 'Saved' : 'Loaded'} ${r.cookies} cookie(s) and the localStorage of ${r.origins.length} origin(s)${r.origins.length ? ` (${r.origins.join(', ')})` : ''} ${r.op === 'save' ? 'to' : 'from'} ${r.path}` +
       (r.skipped?.length ? `\nLeft out the localStorage of tab(s) that did not answer: ${r.skipped.join(', ')}` : '');

@@ -147,4 +147,46 @@ test('state save in one browser, state load in another: cookies and localStorage
   }
 });
 
+test('route: fulfil, abort and continue with headers; --all covers tabs opened later; requests marks what was routed; unroute', async () => {
+  const tab = await openTab('/queries');
+  const short = tab.slice(0, 8);
+  assert.is(ok(await cdp('route', tab, '*/api/echo*', '--status', '201', '--body', '{"mocked":true}', '--header', 'content-type: application/json'), 'route fulfil'),
+    `Route r1  ${short}  */api/echo*  fulfill 201  (0 hits)\n`);
+  const fetched = ok(await cdp('eval', tab, "fetch('/api/echo', { method: 'POST' }).then(async (r) => r.status + ' ' + (await r.text()))"), 'fetch routed');
+  assert.is(fetched, '201 {"mocked":true}\n');
+  ok(await cdp('route', tab, '/api/headers', '--continue', '--header', 'x-added: yes'), 'route continue');
+  assert.is(ok(await cdp('eval', tab, "fetch('/api/headers').then((r) => r.json()).then((j) => j.added)"), 'continued'), 'yes\n');
+  const seen = fx.seen.length;
+  ok(await cdp('route', '--all', '*/missing-api', '--abort', 'blockedbyclient'), 'route --all');
+  const later = await openTab('/receipts');
+  assert.match(ok(await cdp('click', later, '#missing'), 'click on a later tab'), /\nRequest failed: POST net::ERR_BLOCKED_BY_CLIENT\S*  \S+\/missing-api\n$/);
+  assert.not.ok(fx.seen.slice(seen).includes('/missing-api'), 'the server was not asked');
+  const requests = ok(await cdp('requests', tab), 'requests');
+  assert.match(requests, /#\d+ POST 201  fetch  application\/json  \S+  \d+ms  \S+\/api\/echo {2}\(routed: r\d+ fulfill 201\)\n/);
+  assert.match(requests, /#\d+ GET 200  fetch  application\/json  \S+  \d+ms  \S+\/api\/headers {2}\(routed: r\d+ continue\)\n/);
+  const list = ok(await cdp('route', '--list'), 'route --list').trimEnd().split('\n');
+  assert.is(list.length, 3);
+  assert.match(list[0]!, new RegExp(`^r\\d+  ${short}  \\*/api/echo\\*  fulfill 201  \\(1 hit\\)$`));
+  assert.match(list[2]!, /^r\d+  all tabs  \*\/missing-api  abort BlockedByClient  \(1 hit\)$/);
+  assert.match(ok(await cdp('status'), 'status'), /\n {2}routes {3}3\n {4}r\d+ {2}/);
+  const first = list[0]!.split(' ')[0]!;
+  assert.is(ok(await cdp('unroute', first), 'unroute'), `Removed ${first}\n`);
+  assert.is(ok(await cdp('eval', tab, "fetch('/api/echo', { method: 'POST' }).then((r) => r.status)"), 'not routed'), '200\n');
+  const gone = await cdp('unroute', first);
+  assert.is(gone.stderr, `Error: No route rule ${first} (cdp route --list shows them).\n`);
+  assert.is(gone.code, 1);
+  assert.match(ok(await cdp('unroute', '--all'), 'unroute --all'), /^Removed r\d+, r\d+\n$/);
+  assert.is(ok(await cdp('route', '--list'), 'empty list'), 'No route rules.\n');
+  for (const [args, re] of [
+    [['route', tab, '*/x'], /^Error: route takes one of --abort/],
+    [['route', tab, '*/x', '--abort', 'nope'], /^Error: --abort takes one of Failed, Aborted/],
+    [['route', tab, '*/x', '--status', '99'], /^Error: --status takes an HTTP status/],
+    [['route', tab, '*/x', '--status', '200', '--header', 'novalue'], /^Error: --header takes "Name: value"/],
+  ] as Array<[string[], RegExp]>) {
+    const r = await cdp(...args);
+    assert.match(r.stderr, re, args.join(' '));
+    assert.is(r.code, 2, args.join(' '));
+  }
+});
+
 test.run();

@@ -83,6 +83,8 @@ interface InFlight {
   status?: number; statusText?: string; mimeType?: string;
   /** True once its `response` went out. */
   answered?: boolean;
+  /** The route rule that handled it (`r1 abort Failed`). */
+  routed?: string;
 }
 
 /** Translates one tab's CDP events; one instance per attached tab. */
@@ -91,6 +93,18 @@ export class EventTranslator {
   /** Wall-clock ms of CDP's monotonic seconds, fixed by the first event that has both. */
   private clockOffset: number | undefined;
   url = '';
+  /** Routed requests whose request event has not come yet (Fetch can pause one before it). */
+  private readonly routedEarly = new Map<string, string>();
+
+  /** Marks a request as handled by a route rule: its later events carry `routed`. */
+  markRouted(requestId: string, label: string): void {
+    const r = this.requests.get(requestId);
+    if (r) r.routed = label;
+    else {
+      if (this.routedEarly.size > 1000) this.routedEarly.clear();
+      this.routedEarly.set(requestId, label);
+    }
+  }
 
   /** Hands `sink` the protocol events a CDP event stands for, if any. */
   translate(e: RawEvent, sink: EventSink): void {
@@ -135,6 +149,11 @@ export class EventTranslator {
           sink(this.finished(p.requestId, hop, p.timestamp, p.redirectResponse.encodedDataLength));
         }
         const r: InFlight = { method: p.request.method, url: p.request.url, type: p.type ?? 'Other', start: p.timestamp };
+        const routed = this.routedEarly.get(p.requestId);
+        if (routed) {
+          r.routed = routed;
+          this.routedEarly.delete(p.requestId);
+        }
         this.requests.set(p.requestId, r);
         const detail: Record<string, unknown> = { requestHeaders: p.request.headers, startedAt: this.wall(p.timestamp) };
         if (p.request.postData !== undefined) detail.postData = p.request.postData;
@@ -165,7 +184,7 @@ export class EventTranslator {
           event: 'requestfailed',
           data: {
             requestId: p.requestId, method: r?.method ?? '', url: r?.url ?? '', resourceType: p.type, errorText: p.errorText,
-            canceled: Boolean(p.canceled), status: r?.status ?? 0,
+            canceled: Boolean(p.canceled), status: r?.status ?? 0, ...(r?.routed ? { routed: r.routed } : {}),
             duration: r ? Math.round((p.timestamp - r.start) * 1000) : 0, timestamp: this.wall(p.timestamp),
           },
         };
@@ -200,7 +219,7 @@ export class EventTranslator {
       event: 'response',
       data: {
         requestId, method: r.method, url: r.url, resourceType: r.type, status: r.status ?? 0,
-        statusText: r.statusText ?? '', mimeType: r.mimeType ?? '', timestamp: this.wall(at),
+        statusText: r.statusText ?? '', mimeType: r.mimeType ?? '', timestamp: this.wall(at), ...(r.routed ? { routed: r.routed } : {}),
       },
     };
   }
@@ -211,7 +230,7 @@ export class EventTranslator {
       data: {
         requestId, method: r.method, url: r.url, resourceType: r.type, status: r.status ?? 0,
         statusText: r.statusText ?? '', mimeType: r.mimeType ?? '', size,
-        duration: Math.round((at - r.start) * 1000), timestamp: this.wall(at),
+        duration: Math.round((at - r.start) * 1000), timestamp: this.wall(at), ...(r.routed ? { routed: r.routed } : {}),
       },
     };
   }

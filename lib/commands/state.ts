@@ -75,29 +75,23 @@ function readState(text: string, path: string): StorageState {
 const EMPTY_PAGE = Buffer.from('<!doctype html><link rel="icon" href="data:,">').toString('base64');
 
 /**
- * Writes one origin's localStorage: a background tab whose request for the origin is
- * answered with an empty page by cdpd (Fetch), so the site is asked nothing and none of
- * its code runs; then closed.
+ * Writes one origin's localStorage: a background tab whose requests to the origin are
+ * answered with an empty page by cdpd (an internal route rule), so the site is asked
+ * nothing and none of its code runs; then closed.
  */
 async function writeOrigin(ctx: CommandContext, origin: string, items: Array<{ name: string; value: string }>, timeoutMs: number): Promise<void> {
   const { targetId } = await ctx.browser.send('Target.createTarget', { url: 'about:blank', background: true });
+  let rule: string | undefined;
   try {
     const page: Page = await ctx.tabs.page(targetId, ctx.signal);
-    const off = page.listen((e) => {
-      if (e.method !== 'Fetch.requestPaused') return;
-      const { requestId } = e.params as Protocol.Fetch.RequestPausedEvent;
-      page.send('Fetch.fulfillRequest', { requestId, responseCode: 200, responseHeaders: [{ name: 'content-type', value: 'text/html' }], body: EMPTY_PAGE }).catch(() => {});
-    });
-    try {
-      await page.send('Fetch.enable', { patterns: [{ urlPattern: `${origin}/*` }] });
-      const loaded = page.waitFor('Page.loadEventFired', timeoutMs, `Timed out after ${timeoutMs} ms opening ${origin} to write its localStorage`);
-      await page.send('Page.navigate', { url: `${origin}/` });
-      await loaded;
-      for (const { name, value } of items) await page.call(WEB_STORAGE, 'local', 'set', String(name), String(value));
-    } finally {
-      off();
-    }
+    rule = (await ctx.tabs.routes.add(targetId, `${origin}/*`,
+      { kind: 'fulfill', status: 200, body: EMPTY_PAGE, headers: [{ name: 'content-type', value: 'text/html' }] }, true)).id;
+    const loaded = page.waitFor('Page.loadEventFired', timeoutMs, `Timed out after ${timeoutMs} ms opening ${origin} to write its localStorage`);
+    await page.send('Page.navigate', { url: `${origin}/` });
+    await loaded;
+    for (const { name, value } of items) await page.call(WEB_STORAGE, 'local', 'set', String(name), String(value));
   } finally {
+    if (rule) await ctx.tabs.routes.remove(rule).catch(() => {});
     await ctx.browser.send('Target.closeTarget', { targetId }).catch(() => {});
   }
 }

@@ -11,6 +11,7 @@ import { HISTORY_SIZE, TabHistory } from './history.js';
 import { normalizeName } from './outline.js';
 import { Page } from './page.js';
 import { RefTable } from './refs.js';
+import { Routes } from './routes.js';
 import { SnapMemory } from './snapdiff.js';
 import { Abort } from '../runtime/abort.js';
 
@@ -102,10 +103,13 @@ export class Tabs {
   private seq = 0;
   /** When true, every new page is attached as it opens (a `watch --all` is running). */
   autoAttach = false;
+  /** The request routing rules of this browser connection. */
+  readonly routes: Routes;
 
   constructor(browser: BrowserConnection, historySize = HISTORY_SIZE) {
     this.browser = browser;
     this.historySize = historySize;
+    this.routes = new Routes(browser);
     browser.onEvent((e) => this.dispatch(e));
   }
 
@@ -262,6 +266,7 @@ export class Tabs {
             this.browser.send('Page.enable', undefined, sessionId),
             this.browser.send('Target.setAutoAttach', AUTO_ATTACH, sessionId),
           ]);
+          await this.routes.attached(a);
           // A tab another tool auto-attached with waitForDebuggerOnStart sits paused until
           // someone says go; answering nothing meanwhile. Say it (a no-op for a running tab).
           this.browser.send('Runtime.runIfWaitingForDebugger', undefined, sessionId).catch(() => {});
@@ -380,7 +385,7 @@ export class Tabs {
         if (!isUserPage(t)) return;
         const action = e.method === 'Target.targetCreated' ? 'created' : 'changed';
         this.emit(t.targetId, { event: 'target', data: { action, targetId: t.targetId, url: t.url, title: t.title, timestamp: Date.now() } });
-        if (action === 'created' && this.autoAttach) this.attach(t.targetId).catch(() => {});
+        if (action === 'created' && (this.autoAttach || this.routes.coversAll())) this.attach(t.targetId).catch(() => {});
         return;
       }
       case 'Target.targetDestroyed': {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { BrowserConnection, redactUrl, resolveHttpEndpoint } from '../cdp/connection.js';
 import { endpointId, tcpProbe, type Endpoint } from '../cdp/discover.js';
 import { launchManaged, type ManagedBrowser } from '../cdp/launch.js';
+import { ruleInfo } from '../commands/routing.js';
 import { dispatch, type Engine } from '../commands/dispatch.js';
 import { HISTORY_SIZE } from '../commands/history.js';
 import { Tabs } from '../commands/tabs.js';
@@ -114,7 +115,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       status: () => ({
         pid: process.pid, version: VERSION, protocol: PROTOCOL_VERSION, port: server.port, startedAt,
         browser: browserInfo, clients: server.clientCount, watchers: subscriptions.count, idleTimeoutMs: opts.idleTimeoutMs,
-        refused: { ...server.refused },
+        refused: { ...server.refused }, routes: tabs.routes.list().map(ruleInfo),
       }),
       shutdown: (reason) => void shutdown(reason),
     },

@@ -174,6 +174,10 @@ export function startFixture(host = '127.0.0.1'): Promise<Fixture> {
         .end('<title>Cookies</title>cookies set');
       return;
     }
+    if (path === '/api/headers') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ added: req.headers['x-added'] ?? null, ua: req.headers['user-agent'] ?? null }));
+      return;
+    }
     if (path === '/api/echo') {
       let body = '';
       req.on('data', (d) => (body += d));
