@@ -251,6 +251,7 @@ function formatOne(cmd: string, r: Any, target: string): string {
     case 'find': return (r.nodes as Any[]).map((n) => snapLine(n as never)).join('\n');
     case 'is': return String(r.value);
     case 'request': return requestWhole(r);
+    case 'har': return `${r.path}\nHAR saved: ${r.entries} request(s), ${r.bodies} with their body, ${r.pages} page(s)`;
     case 'cookies': return cookiesText(r);
     case 'route': return r.rules ? (r.rules.length ? (r.rules as Any[]).map(ruleLine).join('\n') : 'No route rules.') : `Route ${ruleLine(r.rule)}`;
     case 'unroute': return r.removed.length ? `Removed ${r.removed.join(', ')}` : 'No route rules to remove.';

@@ -189,4 +189,38 @@ test('route: fulfil, abort and continue with headers; --all covers tabs opened l
   }
 });
 
+test('har: the tab history as HAR 1.2 with headers, post data and bodies; every field the format requires', async () => {
+  const tab = await openTab('/netpage');
+  ok(await cdp('eval', tab, 'Promise.all([window.posted, window.down]).then(() => 0)'), 'eval');
+  ok(await cdp('wait', tab, '--idle'), 'wait --idle');
+  const out = ok(await cdp('har', tab, 'net.har'), 'har');
+  const file = join(sb.root, 'net.har');
+  assert.match(out, new RegExp(`^${file.replace(/\./g, '\\.')}\nHAR saved: \\d+ request\\(s\\), \\d+ with their body, 1 page\\(s\\)\n$`));
+  assert.is(statSync(file).mode & 0o777, 0o600);
+  const { log } = JSON.parse(readFileSync(file, 'utf8'));
+  assert.is(log.version, '1.2');
+  assert.is(log.creator.name, 'cdpd');
+  assert.is(log.pages.length, 1);
+  for (const e of log.entries) {
+    assert.ok(!Number.isNaN(Date.parse(e.startedDateTime)) && typeof e.time === 'number', 'startedDateTime, time');
+    for (const k of ['method', 'url', 'httpVersion', 'cookies', 'headers', 'queryString', 'headersSize', 'bodySize']) assert.ok(k in e.request, `request.${k}`);
+    for (const k of ['status', 'statusText', 'httpVersion', 'cookies', 'headers', 'content', 'redirectURL', 'headersSize', 'bodySize']) assert.ok(k in e.response, `response.${k}`);
+    assert.ok(typeof e.response.content.size === 'number' && typeof e.response.content.mimeType === 'string', 'content');
+    for (const k of ['send', 'wait', 'receive']) assert.is(typeof e.timings[k], 'number', `timings.${k}`);
+    assert.ok(e.cache && typeof e.cache === 'object', 'cache');
+    assert.is(e.pageref, 'page_1');
+  }
+  const post = log.entries.find((e: { request: { method: string } }) => e.request.method === 'POST');
+  assert.equal(post.request.postData, { mimeType: 'application/json', text: '{"a":1}' });
+  assert.is(post.response.status, 200);
+  assert.is(post.response.content.text, '{"got":"{\\"a\\":1}","method":"POST"}');
+  assert.ok(post.response.headers.some((h: { name: string; value: string }) => h.name === 'x-echo' && h.value === 'yes'));
+  const gif = log.entries.find((e: { request: { url: string } }) => e.request.url.endsWith('/pixel.gif'));
+  assert.is(gif.response.content.encoding, 'base64');
+  assert.is(Buffer.from(gif.response.content.text, 'base64').subarray(0, 6).toString(), 'GIF89a');
+  const down = log.entries.find((e: { request: { url: string } }) => e.request.url === 'http://127.0.0.1:1/x');
+  assert.is(down.response.status, 0);
+  assert.match(down._error, /^net::ERR_/);
+});
+
 test.run();

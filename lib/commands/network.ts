@@ -210,7 +210,8 @@ export const cookies = defineCommand({
       return { op: 'clear', url, cleared: seen.length };
     }
     const { cookies: list } = await page.send('Network.getCookies', { urls: [url] });
-    return { op: params.op, url, cookies: list.map(cookieInfo) };
+    const sorted = list.map(cookieInfo).sort((a, b) => a.name.localeCompare(b.name) || a.domain.localeCompare(b.domain) || a.path.localeCompare(b.path));
+    return { op: params.op, url, cookies: sorted };
   },
 });
 

@@ -13,6 +13,7 @@ import { find, get, is } from './query.js';
 import { cookies, request, storage } from './network.js';
 import { state } from './state.js';
 import { route, unroute } from './routing.js';
+import { har } from './har.js';
 import { consoleCmd, errors, requests, unwatch, watch } from './observe.js';
 import { activate, close, list, open, repl, status, stop } from './targets.js';
 import type { CommandDef } from './types.js';
@@ -22,7 +23,7 @@ import type { CommandDef } from './types.js';
 export const COMMANDS: ReadonlyArray<CommandDef<any, any>> = [
   list, open, close, activate, snap, get, is, find, evaluate, shot, pdf, html, nav, back, forward, reload, net,
   click, dblclick, hover, fill, type, press, select, check, uncheck, scroll, upload, drag, clickxy, loadall, wait, dialog,
-  viewport, emulate, evalraw, consoleCmd, errors, requests, request, cookies, storage, state, route, unroute, watch, unwatch, repl, stop, status,
+  viewport, emulate, evalraw, consoleCmd, errors, requests, request, har, cookies, storage, state, route, unroute, watch, unwatch, repl, stop, status,
 ];
 
 const byName = new Map<string, CommandDef<any, any>>();
