@@ -20,6 +20,12 @@ async function run(argv: string[], out: () => Output): Promise<number> {
   mark('arguments parsed');
 
   const output = out();
+  if (options.header !== undefined) {
+    // To the daemon through its environment, never its argv (which ps shows everyone).
+    const { headersFromEnv, headersToEnv, parseHeaderLines } = await import('../lib/cdp/headers.js');
+    const given = parseHeaderLines((Array.isArray(options.header) ? options.header : [options.header]).map(String), '--header');
+    process.env.CDP_HEADERS = headersToEnv({ ...headersFromEnv(process.env), ...given });
+  }
   const startOpts = {
     browserUrl: options.browserUrl as string | undefined,
     noLaunch: options.launch === false,

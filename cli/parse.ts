@@ -38,7 +38,8 @@ function buildCli(argv: string[], scope: Scope) {
       .option('--browser-url <url>', 'browser to use: ws://…/devtools/browser/… or http://host:port (env CDP_URL)')
       .option('--no-daemon', 'run over a direct browser connection, without the daemon')
       .option('--no-launch', 'never launch a managed browser')
-      .option('--headed', 'launch the managed browser with a window');
+      .option('--headed', 'launch the managed browser with a window')
+      .option('--header <name:value>', 'an HTTP header for a remote browser endpoint (again for more; env CDP_HEADERS)');
   }
   cli.option(...TIMEOUT_FLAG);
   for (const def of named ? [named] : COMMANDS) {

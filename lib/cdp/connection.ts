@@ -11,6 +11,7 @@
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
 import type { Duplex } from 'node:stream';
 import { connect as netConnect, type NetConnectOpts } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import WebSocket from 'ws';
 import { browserGone, CdpdError } from '../protocol/errors.js';
 import { tickBatcher } from '../runtime/batch.js';
@@ -48,6 +49,8 @@ export interface ConnectOptions {
   pendingAfterMs?: number;
   /** Give up waiting for the upgrade after this long (ms). */
   connectTimeoutMs: number;
+  /** Extra headers for the upgrade (a remote endpoint's credentials). */
+  headers?: Record<string, string>;
 }
 
 /** A CDP error answer. */
@@ -96,8 +99,9 @@ export class BrowserConnection {
         ws = new WebSocket(opts.wsUrl, {
           // Chrome's frames are its own JSON: checking their UTF-8 again costs every answer.
           perMessageDeflate: false, maxPayload: MAX_MESSAGE, followRedirects: false, skipUTF8Validation: true,
+          ...(opts.headers && Object.keys(opts.headers).length ? { headers: opts.headers } : {}),
           // Our own connect, to keep the socket for write batching.
-          createConnection: ((o: NetConnectOpts) => (socket = netConnect(o))) as never,
+          createConnection: ((o: NetConnectOpts & ConnectionOptions) => (socket = opts.wsUrl.startsWith('wss:') ? tlsConnect(o) : netConnect(o))) as never,
         });
       } catch (err) {
         reject(new CdpdError('BROWSER_UNREACHABLE', `Cannot connect to the browser at ${redactUrl(opts.wsUrl)}: ${describe(err)}`));
@@ -224,16 +228,16 @@ export function redactUrl(url: string): string {
 }
 
 /** Resolves `http://host:port` to the browser ws URL through /json/version. */
-export async function resolveHttpEndpoint(httpUrl: string, timeoutMs: number): Promise<string> {
+export async function resolveHttpEndpoint(httpUrl: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<string> {
   let body: { webSocketDebuggerUrl?: string };
   try {
-    const res = await fetch(new URL('/json/version', httpUrl), { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(new URL('/json/version', httpUrl), { signal: AbortSignal.timeout(timeoutMs), headers });
     if (!res.ok) throw new Error(`HTTP ${res.status} from /json/version`);
     body = (await res.json()) as typeof body;
   } catch (err) {
     throw new CdpdError('BROWSER_UNREACHABLE',
-      `Cannot reach the browser at ${httpUrl}: ${describe(err)}. With Chrome's chrome://inspect toggle, /json/* answers 404: point CDP_PORT_FILE at its DevToolsActivePort instead.`);
+      `Cannot reach the browser at ${redactUrl(httpUrl)}: ${describe(err)}. With Chrome's chrome://inspect toggle, /json/* answers 404: point CDP_PORT_FILE at its DevToolsActivePort instead.`);
   }
-  if (!body.webSocketDebuggerUrl) throw new CdpdError('BROWSER_UNREACHABLE', `${httpUrl}/json/version has no webSocketDebuggerUrl`);
+  if (!body.webSocketDebuggerUrl) throw new CdpdError('BROWSER_UNREACHABLE', `${redactUrl(httpUrl)}/json/version has no webSocketDebuggerUrl`);
   return body.webSocketDebuggerUrl;
 }

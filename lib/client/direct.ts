@@ -4,6 +4,7 @@
  * (detached), and the next command adopts it through its profile.
  */
 import { BrowserConnection, resolveHttpEndpoint } from '../cdp/connection.js';
+import { headersFromEnv } from '../cdp/headers.js';
 import { findEndpoint } from '../cdp/discover.js';
 import { launchManaged } from '../cdp/launch.js';
 import { dispatch } from '../commands/dispatch.js';
@@ -20,15 +21,16 @@ export async function openDirect(opts: StartOptions = {}): Promise<Session> {
   const platform = opts.platform ?? currentPlatform();
   const endpoint = await findEndpoint(opts, platform);
   let wsUrl: string;
+  const headers = endpoint.kind === 'managed' ? {} : headersFromEnv(platform.env);
   if (endpoint.kind === 'managed') {
     const dir = runtimeDir(platform);
     ensurePrivateDir(dir);
     wsUrl = (await launchManaged(platform, managedProfileDir(dir, endpoint.headed), endpoint.headed, envNumber('CDP_LAUNCH_TIMEOUT', 30_000), true)).wsUrl;
   } else {
-    wsUrl = endpoint.kind === 'http' ? await resolveHttpEndpoint(endpoint.url, 5000) : endpoint.url;
+    wsUrl = endpoint.kind === 'http' ? await resolveHttpEndpoint(endpoint.url, 5000, headers) : endpoint.url;
   }
   const browser = await BrowserConnection.connect({
-    wsUrl,
+    wsUrl, headers,
     connectTimeoutMs: envNumber('CDP_CONSENT_TIMEOUT', 120_000),
     onPending: () => opts.onNotice?.('waiting for Chrome to allow remote debugging: click Allow'),
   });

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { BrowserConnection, redactUrl, resolveHttpEndpoint } from '../cdp/connection.js';
 import { endpointId, tcpProbe, type Endpoint } from '../cdp/discover.js';
 import { launchManaged, type ManagedBrowser } from '../cdp/launch.js';
+import { headersFromEnv } from '../cdp/headers.js';
 import { ruleInfo } from '../commands/routing.js';
 import { dispatch, type Engine } from '../commands/dispatch.js';
 import { HISTORY_SIZE } from '../commands/history.js';
@@ -52,12 +53,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   let managed: ManagedBrowser | undefined;
   let wsUrl: string;
+  const headers = endpoint.kind === 'managed' ? {} : headersFromEnv(process.env);
   if (endpoint.kind === 'managed') {
     log(`launching managed ${endpoint.headed ? 'headed' : 'headless'} browser`);
     managed = await (opts.launching ?? launchManaged(platform, managedProfileDir(dir, endpoint.headed), endpoint.headed, opts.launchTimeoutMs));
     wsUrl = managed.wsUrl;
   } else if (endpoint.kind === 'http') {
-    wsUrl = await resolveHttpEndpoint(endpoint.url, 5000);
+    wsUrl = await resolveHttpEndpoint(endpoint.url, 5000, headers);
   } else {
     wsUrl = endpoint.url;
     const u = new URL(wsUrl);
@@ -73,7 +75,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let browser: BrowserConnection;
   try {
     browser = await BrowserConnection.connect({
-      wsUrl,
+      wsUrl, headers,
       connectTimeoutMs: opts.consentTimeoutMs,
       onPending: () => log(`${LOG_MARKERS.consent}: Chrome is holding the connection until "Allow remote debugging?" is answered`),
     });
