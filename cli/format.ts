@@ -10,7 +10,7 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 /** The `list` table: prefix, title cut and padded to 54, url. */
 export function pageTable(pages: Any[]): string {
   const width = Math.max(0, ...pages.map((p) => String(p.prefix).length));
-  return pages.map((p) => `${String(p.prefix).padEnd(width)}  ${String(p.title).slice(0, 54).padEnd(54)}  ${p.url}`).join('\n');
+  return pages.map((p) => `${String(p.prefix).padEnd(width)}  ${String(p.title).slice(0, 54).padEnd(54)}  ${p.url}${p.leasedBy ? `  [leased by ${p.leasedBy}]` : ''}`).join('\n');
 }
 
 /** An evaluated value as chrome-cdp prints it: JSON for objects, nothing for null/undefined. */
@@ -252,6 +252,8 @@ function formatOne(cmd: string, r: Any, target: string): string {
     case 'is': return String(r.value);
     case 'request': return requestWhole(r);
     case 'har': return `${r.path}\nHAR saved: ${r.entries} request(s), ${r.bodies} with their body, ${r.pages} page(s)`;
+    case 'claim': return `Claimed ${r.prefix} for ${r.holder} until ${new Date(r.expiresAt).toISOString()}`;
+    case 'release': return r.released ? `Released ${r.prefix}` : `${r.prefix} was not leased`;
     case 'cookies': return cookiesText(r);
     case 'route': return r.rules ? (r.rules.length ? (r.rules as Any[]).map(ruleLine).join('\n') : 'No route rules.') : `Route ${ruleLine(r.rule)}`;
     case 'unroute': return r.removed.length ? `Removed ${r.removed.join(', ')}` : 'No route rules to remove.';

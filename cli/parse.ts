@@ -39,6 +39,7 @@ function buildCli(argv: string[], scope: Scope) {
       .option('--no-daemon', 'run over a direct browser connection, without the daemon')
       .option('--no-launch', 'never launch a managed browser')
       .option('--headed', 'launch the managed browser with a window')
+      .option('--lease <name>', 'act as the holder of this lease name (cdp claim): actions on a tab it holds go through')
       .option('--header <name:value>', 'an HTTP header for a remote browser endpoint (again for more; env CDP_HEADERS)');
   }
   cli.option(...TIMEOUT_FLAG);
@@ -109,6 +110,10 @@ export function parseInvocation(argv: string[], scope: Scope = 'cli'): Invocatio
   const params: Record<string, unknown> = { ...def.parse(positional, options, { cwd: process.cwd() }) };
   if (target) params.target = target;
   if (def.action && options.snap) params.snap = true;
+  if (options.lease !== undefined) {
+    if (typeof options.lease !== 'string' || !options.lease) throw new CdpdError('USAGE', '--lease takes a name');
+    params.lease = options.lease;
+  }
   const timeout = timeoutOption(options);
   if (timeout !== undefined) params.timeout = timeout;
   return { def, target, params, options, timeout };

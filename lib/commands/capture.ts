@@ -37,6 +37,7 @@ export const shot = defineCommand({
   aliases: ['screenshot'],
   summary: 'screenshot of the viewport (--full: whole page, --selector: one element); prints the path, DPR and coordinate mapping',
   target: 'required',
+  reads: true,
   args: [{ name: 'file' }],
   options: [
     { flags: '--full', summary: 'the whole page, beyond the viewport' },
@@ -102,6 +103,7 @@ export const pdf = defineCommand({
   name: 'pdf',
   summary: 'print the page to a PDF file (headless Chromium only)',
   target: 'required',
+  reads: true,
   args: [{ name: 'file' }],
   options: [{ flags: '--landscape', summary: 'landscape pages' }, { flags: '--background', summary: 'print background graphics' }],
   parse: (args, opts, env) => ({

@@ -5,6 +5,7 @@
 import type { BrowserConnection } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import { timeoutParam } from './args.js';
+import type { Caller } from './leases.js';
 import { withReceipt } from './outcome.js';
 import { findCommand } from './registry.js';
 import { takeSnapshot, type SnapParams } from './snapshot.js';
@@ -12,6 +13,12 @@ import type { Page } from './page.js';
 import type { Tabs } from './tabs.js';
 import type { DaemonControl, StreamControl } from './types.js';
 import type { Abort } from '../runtime/abort.js';
+
+/** The connection a command came on. */
+export interface ConnIdentity { id: string; onClose(fn: () => void): void }
+
+/** The one caller of a --no-daemon run. */
+const DIRECT: ConnIdentity = { id: 'direct', onClose: () => {} };
 
 /** What every command runs against. */
 export interface Engine {
@@ -22,18 +29,21 @@ export interface Engine {
 
 /** Runs `cmd` with wire params; rejects with a CdpdError. */
 export async function dispatch(
-  engine: Engine, cmd: string, params: Record<string, unknown>, signal: Abort, stream?: StreamControl,
+  engine: Engine, cmd: string, params: Record<string, unknown>, signal: Abort, stream?: StreamControl, conn: ConnIdentity = DIRECT,
 ): Promise<unknown> {
   const def = findCommand(cmd);
   if (!def || def.cliOnly) throw new CdpdError('UNKNOWN_COMMAND', `Unknown command: ${cmd}. Run "cdp --help" for the list.`);
+  if (params.lease !== undefined && (typeof params.lease !== 'string' || !params.lease)) throw new CdpdError('USAGE', 'lease must be a name');
+  const caller: Caller = { conn: conn.id, lease: params.lease as string | undefined, onClose: conn.onClose };
   let page: Page | undefined;
   if (def.target === 'required') {
     const target = params.target;
     if (typeof target !== 'string' || !target) throw new CdpdError('USAGE', 'target ID required. Run "cdp list" first.');
     const info = await engine.tabs.resolve(target);
+    if (!def.reads) engine.tabs.leases.check(info.targetId, caller, def.name);
     page = await engine.tabs.page(info.targetId, signal, timeoutParam(params));
   }
-  const ctx = { browser: engine.browser, tabs: engine.tabs, page: page as Page, signal, daemon: engine.daemon, stream };
+  const ctx = { browser: engine.browser, tabs: engine.tabs, page: page as Page, signal, daemon: engine.daemon, stream, caller };
   if (!def.action || !page) return def.run(ctx, params);
   const snap = params.snap === true ? afterSnap : undefined;
   return withReceipt(page, snap, () => def.run(ctx, params));

@@ -99,6 +99,7 @@ export const har = defineCommand({
   name: 'har',
   summary: "write the tab's request history as a HAR 1.2 file (with the bodies Chrome still holds)",
   target: 'required',
+  reads: true,
   args: [{ name: 'file', required: true }],
   parse(args, _opts, env) {
     if (!args[0]) throw usage('har takes the file to write: cdp har <target> session.har');

@@ -61,6 +61,7 @@ export const request = defineCommand({
   name: 'request',
   summary: 'one request of the tab whole, by its #id from requests: headers, post data, the response body',
   target: 'required',
+  reads: true,
   args: [{ name: 'id', required: true }],
   options: [{ flags: '--out <file>', summary: 'write the response body to this file (bytes as they came) instead of printing it' }],
   parse(args, opts, env): RequestParams {

@@ -53,6 +53,7 @@ export const consoleCmd = defineCommand({
   name: 'console',
   summary: 'console messages and uncaught errors the tab logged, also before cdp attached',
   target: 'required',
+  reads: true,
   args: [],
   options: [{ flags: '--level <levels>', summary: 'only these levels, comma-separated (log, info, warn, error, debug, …)' }, ...SINCE_OPTS],
   parse: (_args, opts) => ({ ...parseSince(opts.since), levels: list(opts.level), clear: Boolean(opts.clear) }),
@@ -70,6 +71,7 @@ export const errors = defineCommand({
   name: 'errors',
   summary: 'uncaught exceptions of the tab',
   target: 'required',
+  reads: true,
   args: [],
   options: SINCE_OPTS,
   parse: (_args, opts) => ({ ...parseSince(opts.since), clear: Boolean(opts.clear) }),
@@ -94,6 +96,7 @@ export const requests = defineCommand({
   name: 'requests',
   summary: 'network requests of the tab: method, status, type, size, time, url',
   target: 'required',
+  reads: true,
   args: [],
   options: [
     { flags: '--type <types>', summary: 'only these resource types, comma-separated (document, xhr, fetch, script, image, …)' },
@@ -124,6 +127,7 @@ export const watch = defineCommand({
   name: 'watch',
   summary: 'stream page events until Ctrl-C: console, error, network, nav, dialog, target',
   target: 'optional',
+  reads: true,
   args: [],
   options: [
     { flags: '--all', summary: 'every tab, also tabs opened later' },

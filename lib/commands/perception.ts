@@ -76,6 +76,7 @@ export const html = defineCommand({
   name: 'html',
   summary: 'outerHTML of the page, or of the first element matching a selector',
   target: 'required',
+  reads: true,
   args: [{ name: 'selector', variadic: true }],
   options: [frameOption('read')],
   parse: (args, opts) => ({ ...(args.length ? { selector: joined(args) } : {}), ...frameParam(opts) }),
@@ -96,6 +97,7 @@ export const net = defineCommand({
   aliases: ['network'],
   summary: 'resource timing of the page: duration, size, initiator type, name',
   target: 'required',
+  reads: true,
   args: [],
   parse: () => ({}),
   async run(ctx) {

@@ -26,6 +26,7 @@ export const get = defineCommand({
   name: 'get',
   summary: 'read one thing of an element: text | value | attr <name> | count | box (CSS selector or @ref)',
   target: 'required',
+  reads: true,
   args: [{ name: 'what', required: true }, { name: 'selector', required: true, variadic: true }],
   options: [FRAME_OPTION],
   parse(args, opts): GetParams {
@@ -71,6 +72,7 @@ export const is = defineCommand({
   name: 'is',
   summary: 'true or false: is an element visible | enabled | checked (a selector that matches nothing is not visible)',
   target: 'required',
+  reads: true,
   args: [{ name: 'state', required: true }, { name: 'selector', required: true, variadic: true }],
   options: [FRAME_OPTION],
   parse(args, opts) {
@@ -110,6 +112,7 @@ export const find = defineCommand({
   name: 'find',
   summary: 'elements by role <role> [--name <text>] | text <text> | label <text>, as snapshot lines with refs',
   target: 'required',
+  reads: true,
   args: [{ name: 'by', required: true }, { name: 'query', required: true, variadic: true }],
   options: [
     { flags: '--name <text>', summary: 'with role: only elements whose accessible name contains this' },

@@ -15,13 +15,13 @@ import { state } from './state.js';
 import { route, unroute } from './routing.js';
 import { har } from './har.js';
 import { consoleCmd, errors, requests, unwatch, watch } from './observe.js';
-import { activate, close, list, open, repl, status, stop } from './targets.js';
+import { activate, claim, close, list, open, release, repl, status, stop } from './targets.js';
 import type { CommandDef } from './types.js';
 
 /** All commands in help order. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: ReadonlyArray<CommandDef<any, any>> = [
-  list, open, close, activate, snap, get, is, find, evaluate, shot, pdf, html, nav, back, forward, reload, net,
+  list, open, close, activate, claim, release, snap, get, is, find, evaluate, shot, pdf, html, nav, back, forward, reload, net,
   click, dblclick, hover, fill, type, press, select, check, uncheck, scroll, upload, drag, clickxy, loadall, wait, dialog,
   viewport, emulate, evalraw, consoleCmd, errors, requests, request, har, cookies, storage, state, route, unroute, watch, unwatch, repl, stop, status,
 ];

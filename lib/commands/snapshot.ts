@@ -147,6 +147,7 @@ export const snap = defineCommand({
   aliases: ['snapshot'],
   summary: 'accessibility outline with element refs: [role] name = "value" [ref=e12]; iframes inline',
   target: 'required',
+  reads: true,
   args: [],
   options: SNAP_OPTIONS,
   parse(_args, opts): SnapParams {

@@ -11,6 +11,7 @@ import { HISTORY_SIZE, TabHistory } from './history.js';
 import { normalizeName } from './outline.js';
 import { Page } from './page.js';
 import { RefTable } from './refs.js';
+import { Leases } from './leases.js';
 import { Routes } from './routes.js';
 import { SnapMemory } from './snapdiff.js';
 import { Abort } from '../runtime/abort.js';
@@ -25,6 +26,8 @@ export interface PageInfo {
   title: string;
   url: string;
   attached: boolean;
+  /** Who holds the tab's lease (cdp claim), if anyone. */
+  leasedBy?: string;
 }
 
 /** Minimum prefix length `list` shows. */
@@ -105,6 +108,8 @@ export class Tabs {
   autoAttach = false;
   /** The request routing rules of this browser connection. */
   readonly routes: Routes;
+  /** Who holds which tab (cdp claim). */
+  readonly leases = new Leases();
 
   constructor(browser: BrowserConnection, historySize = HISTORY_SIZE) {
     this.browser = browser;
@@ -132,7 +137,13 @@ export class Tabs {
       title: normalizeName(p.title),
       url: p.url,
       attached: this.sessions.has(p.targetId),
+      ...this.leaseOf(p.targetId),
     }));
+  }
+
+  private leaseOf(targetId: string): { leasedBy?: string } {
+    const l = this.leases.get(targetId);
+    return l ? { leasedBy: l.holder } : {};
   }
 
   /** Resolves once Chrome has said the target is gone, or after `timeoutMs`. */

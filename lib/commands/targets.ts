@@ -2,7 +2,8 @@
  * Tabs and the daemon itself: `list`, `open`, `stop`, `status`.
  */
 import { CdpdError } from '../protocol/errors.js';
-import { checkUrl, joined, timeoutOf } from './args.js';
+import { checkUrl, joined, timeoutOf, usage } from './args.js';
+import { DEFAULT_TTL_MS } from './leases.js';
 import { navigate, NAV_TIMEOUT_MS } from './navigation.js';
 import { defineCommand } from './types.js';
 
@@ -124,5 +125,42 @@ export const repl = defineCommand({
   parse: () => ({}),
   async run() {
     throw new CdpdError('UNKNOWN_COMMAND', 'repl runs in the CLI: "cdp repl [target]"');
+  },
+});
+
+/** A TTL as `claim --ttl` takes it: 90s, 10m, 1h, or ms. */
+function ttlOf(raw: unknown): number {
+  if (raw === undefined) return DEFAULT_TTL_MS;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(raw).trim());
+  const n = m ? Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[m[2] ?? 'ms']! : NaN;
+  if (!Number.isFinite(n) || n <= 0) throw usage(`--ttl takes a duration (90s, 10m, 1h), got: ${String(raw)}`);
+  return n;
+}
+
+export const claim = defineCommand({
+  name: 'claim',
+  summary: "lease a tab to this client (--lease <name>, or this connection): others' actions on it fail, their reads work",
+  target: 'required',
+  reads: true,
+  args: [],
+  options: [{ flags: '--ttl <duration>', summary: 'how long the lease lasts (90s, 10m, 1h; default 10m); claiming again renews it' }],
+  parse: (_args, opts) => ({ ttlMs: ttlOf(opts.ttl) }),
+  run(ctx, params: { ttlMs?: number }) {
+    const ttl = typeof params.ttlMs === 'number' && params.ttlMs > 0 ? params.ttlMs : DEFAULT_TTL_MS;
+    const lease = ctx.tabs.leases.claim(ctx.page.targetId, ctx.caller, ttl);
+    return Promise.resolve({ targetId: ctx.page.targetId, prefix: ctx.page.targetId.slice(0, 8), holder: lease.holder, expiresAt: lease.expiresAt });
+  },
+});
+
+export const release = defineCommand({
+  name: 'release',
+  summary: 'end your lease of a tab (cdp claim)',
+  target: 'required',
+  reads: true,
+  args: [],
+  parse: () => ({}),
+  run(ctx) {
+    const released = ctx.tabs.leases.release(ctx.page.targetId, ctx.caller);
+    return Promise.resolve({ targetId: ctx.page.targetId, prefix: ctx.page.targetId.slice(0, 8), released });
   },
 });

@@ -6,6 +6,7 @@
 import type { BrowserConnection } from '../cdp/connection.js';
 import type { Page } from './page.js';
 import type { Tabs } from './tabs.js';
+import type { Caller } from './leases.js';
 import type { Abort } from '../runtime/abort.js';
 
 /** A positional argument after the target. */
@@ -58,6 +59,8 @@ export interface CommandContext {
   daemon: DaemonControl | undefined;
   /** Present on a daemon connection. */
   stream: StreamControl | undefined;
+  /** Who asked: for tab leases. */
+  caller: Caller;
 }
 
 /** One command. `P` is its wire params, `R` its structured result. */
@@ -80,6 +83,8 @@ export interface CommandDef<P extends object = Record<string, unknown>, R = unkn
    * errors, failed requests) and, asked with --snap, the snapshot diff after it.
    */
   action?: boolean;
+  /** Only reads the tab: allowed on a tab another client has leased. */
+  reads?: boolean;
   /** Only in the CLI (repl): the daemon does not run it. */
   cliOnly?: boolean;
   /**

@@ -101,6 +101,7 @@ export const wait = defineCommand({
   name: 'wait',
   summary: 'wait for --selector, --text, --url, --idle, --js, or a number of ms (--gone: until absent)',
   target: 'required',
+  reads: true,
   args: [{ name: 'ms' }],
   options: [
     { flags: '--selector <sel>', summary: 'until this CSS selector (or @ref) is visible' },

@@ -124,7 +124,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   };
   const server = new DaemonServer(token, {
     welcome: () => ({ type: 'welcome', protocol: PROTOCOL_VERSION, version: VERSION, pid: process.pid, browser: browserInfo }),
-    handle: (req, signal, conn) => dispatch(engine, req.cmd, req.params ?? {}, signal, subscriptions.control(conn, req.id)),
+    handle: (req, signal, conn) => dispatch(engine, req.cmd, req.params ?? {}, signal, subscriptions.control(conn, req.id),
+      { id: String(conn.id), onClose: (fn) => conn.onClose(fn) }),
     clientsChanged: (n) => armIdle(n),
   });
 

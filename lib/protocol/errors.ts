@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   USAGE: { exit: EXIT.USAGE, summary: 'missing or malformed arguments or params' },
   TARGET_NOT_FOUND: { exit: EXIT.FAILED, summary: 'no open page matches the target prefix' },
   TARGET_AMBIGUOUS: { exit: EXIT.FAILED, summary: 'the prefix matches more than one page' },
+  TARGET_LEASED: { exit: EXIT.FAILED, summary: 'another client holds the tab (cdp claim): reads work, actions wait for its release or TTL' },
   TARGET_CLOSED: { exit: EXIT.FAILED, summary: 'the tab closed while the command ran' },
   ELEMENT_NOT_FOUND: { exit: EXIT.FAILED, summary: 'no element matches the selector' },
   STALE_REF: { exit: EXIT.FAILED, summary: 'an element ref from an earlier document, or one no snapshot issued: run `snap` again' },
