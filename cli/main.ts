@@ -22,7 +22,7 @@ async function run(argv: string[], out: () => Output): Promise<number> {
   const output = out();
   if (options.header !== undefined) {
     // To the daemon through its environment, never its argv (which ps shows everyone).
-    const { headersFromEnv, headersToEnv, parseHeaderLines } = await import('../lib/cdp/headers.js');
+    const { headersFromEnv, headersToEnv, parseHeaderLines } = await import('../lib/runtime/headers.js');
     const given = parseHeaderLines((Array.isArray(options.header) ? options.header : [options.header]).map(String), '--header');
     process.env.CDP_HEADERS = headersToEnv({ ...headersFromEnv(process.env), ...given });
   }

@@ -4,7 +4,7 @@
  * (detached), and the next command adopts it through its profile.
  */
 import { BrowserConnection, resolveHttpEndpoint } from '../cdp/connection.js';
-import { headersFromEnv } from '../cdp/headers.js';
+import { headersFromEnv } from '../runtime/headers.js';
 import { findEndpoint } from '../cdp/discover.js';
 import { launchManaged } from '../cdp/launch.js';
 import { dispatch } from '../commands/dispatch.js';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { BrowserConnection, redactUrl, resolveHttpEndpoint } from '../cdp/connection.js';
 import { endpointId, tcpProbe, type Endpoint } from '../cdp/discover.js';
 import { launchManaged, type ManagedBrowser } from '../cdp/launch.js';
-import { headersFromEnv } from '../cdp/headers.js';
+import { headersFromEnv } from '../runtime/headers.js';
 import { ruleInfo } from '../commands/routing.js';
 import { dispatch, type Engine } from '../commands/dispatch.js';
 import { HISTORY_SIZE } from '../commands/history.js';
