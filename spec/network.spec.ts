@@ -3,7 +3,7 @@
  * fetched from Chrome), cookies (HttpOnly ones too), web storage, and the login state
  * saved from one browser and loaded into another.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -72,6 +72,15 @@ test('request <t> <#id>: headers, post data and the response body, text or bytes
 
   const failed = ok(await cdp('request', tab, idOf(requests, /FAILED .*127\.0\.0\.1:1\/x$/)), 'request failed');
   assert.match(failed, /\nResponse body: none, the request failed\n$/);
+  // A response still streaming has no body yet; once the page has gone, Chrome holds none.
+  ok(await cdp('eval', tab, "window.held = fetch('/hold').then((r) => r.status)"), 'stream');
+  const stream = idOf(ok(await cdp('requests', tab), 'requests'), /GET 200 .*\/hold$/);
+  assert.match(ok(await cdp('request', tab, stream), 'request stream'), /\nResponse body: none, the response is still coming \(a stream or a long poll may never end; ask again once it has\)\n$/);
+  const postId = idOf(requests, /POST 200 .*\/api\/echo$/);
+  ok(await cdp('nav', tab, fx.url('/queries')), 'nav');
+  ok(await cdp('nav', tab, fx.url('/form')), 'nav again');
+  assert.match(ok(await cdp('request', tab, postId), 'request after navigations'),
+    /\nResponse body: none, Chrome no longer holds it \(it evicts bodies as the page loads more, and keeps none across a navigation\)\n$/);
   const missing = await cdp('request', tab, '#999999');
   assert.is(missing.stderr, `Error: No request #999999 in this tab's history (cdp requests ${tab.slice(0, 8)} lists them; the oldest drop out past the history's size).\n`);
   assert.is(missing.code, 1);
@@ -155,6 +164,9 @@ test('route: fulfil, abort and continue with headers; --all covers tabs opened l
   const fetched = ok(await cdp('eval', tab, "fetch('/api/echo', { method: 'POST' }).then(async (r) => r.status + ' ' + (await r.text()))"), 'fetch routed');
   assert.is(fetched, '201 {"mocked":true}\n');
   ok(await cdp('route', tab, '/api/headers', '--continue', '--header', 'x-added: yes'), 'route continue');
+  writeFileSync(join(sb.root, 'page.html'), '<title>From a file</title>');
+  ok(await cdp('route', tab, '*/from-file', '--status', '200', '--body-file', 'page.html', '--header', 'content-type: text/html'), 'route --body-file');
+  assert.is(ok(await cdp('eval', tab, "fetch('/from-file').then((r) => r.text())"), 'body from a file'), '<title>From a file</title>\n');
   assert.is(ok(await cdp('eval', tab, "fetch('/api/headers').then((r) => r.json()).then((j) => j.added)"), 'continued'), 'yes\n');
   const seen = fx.seen.length;
   ok(await cdp('route', '--all', '*/missing-api', '--abort', 'blockedbyclient'), 'route --all');
@@ -165,17 +177,17 @@ test('route: fulfil, abort and continue with headers; --all covers tabs opened l
   assert.match(requests, /#\d+ POST 201  fetch  application\/json  \S+  \d+ms  \S+\/api\/echo {2}\(routed: r\d+ fulfill 201\)\n/);
   assert.match(requests, /#\d+ GET 200  fetch  application\/json  \S+  \d+ms  \S+\/api\/headers {2}\(routed: r\d+ continue\)\n/);
   const list = ok(await cdp('route', '--list'), 'route --list').trimEnd().split('\n');
-  assert.is(list.length, 3);
+  assert.is(list.length, 4);
   assert.match(list[0]!, new RegExp(`^r\\d+  ${short}  \\*/api/echo\\*  fulfill 201  \\(1 hit\\)$`));
-  assert.match(list[2]!, /^r\d+  all tabs  \*\/missing-api  abort BlockedByClient  \(1 hit\)$/);
-  assert.match(ok(await cdp('status'), 'status'), /\n {2}routes {3}3\n {4}r\d+ {2}/);
+  assert.match(list[3]!, /^r\d+  all tabs  \*\/missing-api  abort BlockedByClient  \(1 hit\)$/);
+  assert.match(ok(await cdp('status'), 'status'), /\n {2}routes {3}4\n {4}r\d+ {2}/);
   const first = list[0]!.split(' ')[0]!;
   assert.is(ok(await cdp('unroute', first), 'unroute'), `Removed ${first}\n`);
   assert.is(ok(await cdp('eval', tab, "fetch('/api/echo', { method: 'POST' }).then((r) => r.status)"), 'not routed'), '200\n');
   const gone = await cdp('unroute', first);
   assert.is(gone.stderr, `Error: No route rule ${first} (cdp route --list shows them).\n`);
   assert.is(gone.code, 1);
-  assert.match(ok(await cdp('unroute', '--all'), 'unroute --all'), /^Removed r\d+, r\d+\n$/);
+  assert.match(ok(await cdp('unroute', '--all'), 'unroute --all'), /^Removed r\d+, r\d+, r\d+\n$/);
   assert.is(ok(await cdp('route', '--list'), 'empty list'), 'No route rules.\n');
   for (const [args, re] of [
     [['route', tab, '*/x'], /^Error: route takes one of --abort/],

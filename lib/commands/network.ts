@@ -102,7 +102,7 @@ export const request = defineCommand({
       if (typeof body === 'string') out.bodyMissing = body;
       else out.body = body;
     } else {
-      out.bodyMissing = d.state === 'failed' ? 'the request failed' : 'the response is still loading (cdp wait --idle, then ask again)';
+      out.bodyMissing = d.state === 'failed' ? 'the request failed' : 'the response is still coming (a stream or a long poll may never end; ask again once it has)';
       if (params.out) throw new CdpdError('NOT_FOUND', `Request #${id} has no body to save: ${String(out.bodyMissing)}.`);
     }
     return out;
