@@ -9,6 +9,7 @@ import { usage } from './args.js';
 import { callOn, locate } from './elements.js';
 import { DEVICE_PIXEL_RATIO, DOCUMENT_BOX } from './inpage.js';
 import type { Page } from './page.js';
+import { writePrivateFile } from './files.js';
 import { defineCommand } from './types.js';
 
 const FORMATS = ['png', 'jpeg', 'webp'] as const;
@@ -16,15 +17,6 @@ type Format = (typeof FORMATS)[number];
 
 /** What `shot` takes. */
 export interface ShotParams { path?: string; full?: boolean; selector?: string; format?: Format; quality?: number }
-
-async function save(path: string, bytes: Buffer): Promise<void> {
-  const { writeFile } = await import('node:fs/promises'); // not on the CLI's start-up path
-  try {
-    await writeFile(path, bytes, { mode: 0o600 });
-  } catch (err) {
-    throw new CdpdError('FILE_ERROR', `Cannot write ${path}: ${(err as Error).message}`);
-  }
-}
 
 function outPath(page: Page, raw: unknown, name: string): string {
   const path = raw === undefined ? join(runtimeDir(), `${name}-${page.targetId.slice(0, 8)}`) : String(raw);
@@ -91,7 +83,7 @@ export const shot = defineCommand({
     }
     const { data } = await page.send('Page.captureScreenshot', req as never);
     const bytes = Buffer.from(data, 'base64');
-    await save(path, bytes);
+    await writePrivateFile(path, bytes);
     const png = format === 'png' && bytes.length > 24;
     const width = png ? bytes.readUInt32BE(16) : Math.round((css?.width ?? 0) * dpr) || undefined;
     const height = png ? bytes.readUInt32BE(20) : Math.round((css?.height ?? 0) * dpr) || undefined;
@@ -122,7 +114,7 @@ export const pdf = defineCommand({
       throw err;
     }
     const bytes = Buffer.from(data, 'base64');
-    await save(path, bytes);
+    await writePrivateFile(path, bytes);
     const pages = (bytes.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
     return { path, bytes: bytes.length, pages };
   },

@@ -3,11 +3,11 @@
  * still holds), which Chrome DevTools' Network panel imports.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { CdpdError } from '../protocol/errors.js';
 import { usage } from './args.js';
 import type { Entry } from './history.js';
 import type { Page } from './page.js';
 import { VERSION } from '../protocol/version.js';
+import { writePrivateFile } from './files.js';
 import { defineCommand } from './types.js';
 
 type Pairs = Array<{ name: string; value: string }>;
@@ -108,12 +108,7 @@ export const har = defineCommand({
   async run(ctx, params: { path: string }) {
     if (typeof params.path !== 'string' || !isAbsolute(params.path)) throw usage(`har needs an absolute file path, got: ${String(params.path)}`);
     const log = await harOf(ctx.page);
-    const { writeFile } = await import('node:fs/promises');
-    try {
-      await writeFile(params.path, JSON.stringify(log, null, 2) + '\n', { mode: 0o600 });
-    } catch (err) {
-      throw new CdpdError('FILE_ERROR', `Cannot write ${params.path}: ${(err as Error).message}`);
-    }
+    await writePrivateFile(params.path, JSON.stringify(log, null, 2) + '\n');
     const entries = log.log.entries as Array<{ response: { content: { text?: string } } }>;
     return { path: params.path, entries: entries.length, bodies: entries.filter((x) => x.response.content.text !== undefined).length, pages: log.log.pages.length };
   },

@@ -9,6 +9,7 @@ import { usage } from './args.js';
 import type { Entry } from './history.js';
 import { WEB_STORAGE } from './inpage.js';
 import type { Page } from './page.js';
+import { writePrivateFile } from './files.js';
 import { defineCommand } from './types.js';
 
 /** A body as `request` gives it: text, or base64 for bytes; `saved` when written to --out. */
@@ -16,15 +17,6 @@ export interface Body { text?: string; base64?: string; bytes: number; saved?: s
 
 /** What `request` takes. */
 export interface RequestParams { id: number; out?: string }
-
-async function save(path: string, bytes: Buffer): Promise<void> {
-  const { writeFile } = await import('node:fs/promises');
-  try {
-    await writeFile(path, bytes, { mode: 0o600 });
-  } catch (err) {
-    throw new CdpdError('FILE_ERROR', `Cannot write ${path}: ${(err as Error).message}`);
-  }
-}
 
 /** Chrome's words for a body it no longer holds (evicted, or never kept). */
 const GONE = /No resource with given identifier|No data found for resource|not found/i;
@@ -40,7 +32,7 @@ async function responseBody(page: Page, requestId: string, out: string | undefin
   }
   const bytes = r.base64Encoded ? Buffer.from(r.body, 'base64') : Buffer.from(r.body, 'utf8');
   if (out) {
-    await save(out, bytes);
+    await writePrivateFile(out, bytes);
     return { bytes: bytes.length, saved: out };
   }
   return r.base64Encoded ? { base64: r.body, bytes: bytes.length } : { text: r.body, bytes: bytes.length };

@@ -12,6 +12,7 @@ import { WEB_STORAGE } from './inpage.js';
 import { NAV_TIMEOUT_MS } from './navigation.js';
 import type { Page } from './page.js';
 import type { CommandContext } from './types.js';
+import { writePrivateFile } from './files.js';
 import { defineCommand } from './types.js';
 
 /** A cookie as Playwright's storageState has it (`expires` -1: a session cookie). */
@@ -47,13 +48,7 @@ async function save(ctx: CommandContext, path: string) {
     }
   }
   const state: StorageState = { cookies: cookies.map(toState), origins: [...origins].map(([origin, localStorage]) => ({ origin, localStorage })) };
-  const { writeFile, chmod } = await import('node:fs/promises');
-  try {
-    await writeFile(path, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
-    await chmod(path, 0o600); // an existing file keeps its mode on write
-  } catch (err) {
-    throw new CdpdError('FILE_ERROR', `Cannot write ${path}: ${(err as Error).message}`);
-  }
+  await writePrivateFile(path, JSON.stringify(state, null, 2) + '\n');
   return { op: 'save', path, cookies: state.cookies.length, origins: state.origins.map((o) => o.origin), skipped };
 }
 
