@@ -19,10 +19,13 @@ async function main(): Promise<void> {
   const launchTimeoutMs = envNumber('CDP_LAUNCH_TIMEOUT', 30_000);
   // A browser to launch starts first: it boots while the daemon's modules load.
   let launching: Promise<ManagedBrowser> | undefined;
+  // The CLI that spawned us may have started the browser already: its pid, to take over.
+  const launched = Number(process.env.CDPD_BROWSER_PID) || undefined;
+  delete process.env.CDPD_BROWSER_PID;
   if (endpoint.kind === 'managed') {
     const [{ launchManaged }, paths] = await Promise.all([import('../lib/cdp/launch.js'), import('../lib/runtime/paths.js')]);
     const platform = paths.currentPlatform();
-    launching = launchManaged(platform, paths.managedProfileDir(paths.runtimeDir(platform), endpoint.headed), endpoint.headed, launchTimeoutMs);
+    launching = launchManaged(platform, paths.managedProfileDir(paths.runtimeDir(platform), endpoint.headed), endpoint.headed, launchTimeoutMs, false, launched);
     launching.catch(() => {});
   }
   const { startDaemon } = await import('../lib/daemon/daemon.js');

@@ -87,6 +87,24 @@ test('an adopted browser (one left in the managed profile) is really closed by s
   }
 });
 
+test('the CLI starts the browser while the daemon boots, and the daemon takes it over (stop closes it, SIGKILL of the daemon ends it)', async () => {
+  assert.is((await sb.run(['open', fx.url('/')])).code, 0);
+  const { daemon, browser } = await pids(sb);
+  // Started by the CLI (gone now), not by the daemon: its parent is not the daemon.
+  const ppid = Number(readFileSync(`/proc/${browser}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+  assert.is.not(ppid, daemon);
+  const r = await sb.run(['stop']);
+  assert.is(r.code, 0);
+  assert.ok(hasExited(browser), 'stop closed the browser it took over');
+});
+
+test('a daemon that gives up on the browser the CLI started leaves none behind', async () => {
+  const r = await sb.run(['open', fx.url('/')], { env: { CDP_LAUNCH_TIMEOUT: '1' } });
+  assert.is(r.code, 1, r.stdout);
+  assert.match(r.stderr, /^Error: The browser did not open its debugging port within 1 ms \(raise with CDP_LAUNCH_TIMEOUT\)/);
+  await until(() => browserPids().length === 0, 10_000, 'no browser left');
+});
+
 test('a start-up failure after connecting closes the connection and the browser it launched', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdpd-fake-'));
   const saved = { ...process.env };

@@ -150,13 +150,38 @@ async function endProcess(pid: number): Promise<void> {
 }
 
 /**
+ * Starts Chromium on a managed profile for a daemon about to start to take over
+ * (`launchManaged`'s `launched`): the CLI starts it, so it boots while the daemon's node
+ * starts. Its own process group; its stderr to `stderrFd` (the daemon's log). Undefined
+ * when there is nothing to start: a browser already runs on the profile (the daemon adopts
+ * it), or none is installed (the daemon says so).
+ */
+export function spawnBrowser(p: PlatformEnv, profile: string, headed: boolean, stderrFd: number): number | undefined {
+  if (lockPid(profile) !== undefined) return undefined;
+  let bin: string;
+  try {
+    bin = findChrome(p);
+  } catch {
+    return undefined;
+  }
+  mkdirSync(profile, { recursive: true, mode: 0o700 });
+  rmSync(join(profile, 'DevToolsActivePort'), { force: true });
+  const child = spawn(bin, launchArgs(profile, headed, process.getuid?.() === 0), { stdio: ['ignore', 'ignore', stderrFd], detached: true });
+  child.once('error', () => {});
+  child.unref();
+  return child.pid;
+}
+
+/**
  * Launches Chromium with `profile`, or adopts the one still running there (a daemon that
- * was killed leaves its browser behind; reusing it beats failing on the profile lock).
+ * was killed leaves its browser behind; reusing it beats failing on the profile lock), or
+ * takes over the one the CLI started for it (`launched`, its pid).
  */
 export async function launchManaged(
-  p: PlatformEnv, profile: string, headed: boolean, timeoutMs: number, detached = false,
+  p: PlatformEnv, profile: string, headed: boolean, timeoutMs: number, detached = false, launched?: number,
 ): Promise<ManagedBrowser> {
   const portFile = join(profile, 'DevToolsActivePort');
+  if (launched !== undefined && !hasExited(launched)) return takeOver(launched, portFile, timeoutMs);
   const adopted = await livePortFile(portFile);
   if (adopted) {
     // A browser a killed daemon left behind (or another cdp's --no-daemon run): ours now,
@@ -222,6 +247,34 @@ export async function launchManaged(
       }
     },
   };
+}
+
+/** Waits for the browser the CLI started to open its port, watched from the start. */
+async function takeOver(pid: number, portFile: string, timeoutMs: number): Promise<ManagedBrowser> {
+  const standDown = watchdog(pid);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const url = await livePortFile(portFile);
+    if (url) {
+      return {
+        wsUrl: url, pid, child: undefined,
+        close: async () => {
+          standDown();
+          await endProcess(pid);
+        },
+      };
+    }
+    if (hasExited(pid)) {
+      standDown();
+      throw new CdpdError('BROWSER_UNREACHABLE', 'The browser exited before it was ready (its output is in this log, above)');
+    }
+    if (Date.now() > deadline) {
+      standDown();
+      await endProcess(pid);
+      throw new CdpdError('TIMEOUT', `The browser did not open its debugging port within ${timeoutMs} ms (raise with CDP_LAUNCH_TIMEOUT)`);
+    }
+    await sleep(10);
+  }
 }
 
 async function livePortFile(file: string): Promise<string | undefined> {

@@ -11,7 +11,8 @@ import { VERSION } from '../protocol/version.js';
 import { LOG_MARKERS, PROTOCOL_VERSION, type DiscoveryFile } from '../protocol/wire.js';
 import { ensurePrivateDir, pidAlive, readPrivate, removeQuietly } from '../runtime/files.js';
 import { mark } from '../runtime/trace.js';
-import { currentPlatform, daemonFiles, endpointKey, envNumber, runtimeDir, type PlatformEnv } from '../runtime/paths.js';
+import { currentPlatform, daemonFiles, endpointKey, envNumber, managedProfileDir, runtimeDir, type PlatformEnv } from '../runtime/paths.js';
+import { hasExited } from '../runtime/process.js';
 import type { Client } from './client.js';
 
 /** What connect-or-start hands back: a daemon connection (authenticated, or pipelining its auth). */
@@ -145,10 +146,18 @@ async function spawnDaemon(endpoint: Endpoint, files: Files, opts: StartOptions)
   const { spawn } = await import('node:child_process');
   const entry = fileURLToPath(new URL('./daemon.mjs', import.meta.url));
   const logFd = openSync(files.log, 'w', 0o600);
+  // A browser to launch starts here, while the daemon's node boots; the daemon takes it over.
+  let browserPid: number | undefined;
+  if (endpoint.kind === 'managed') {
+    const { spawnBrowser } = await import('../cdp/launch.js');
+    const platform = currentPlatform();
+    browserPid = spawnBrowser(platform, managedProfileDir(runtimeDir(platform), endpoint.headed), endpoint.headed, logFd);
+    mark('browser spawned');
+  }
   const child = spawn(process.execPath, [entry, JSON.stringify(endpoint)], {
     detached: true,
     stdio: ['ignore', 'ignore', logFd],
-    env: process.env,
+    env: browserPid === undefined ? process.env : { ...process.env, CDPD_BROWSER_PID: String(browserPid) },
     windowsHide: true,
   });
   closeSync(logFd);
@@ -158,6 +167,16 @@ async function spawnDaemon(endpoint: Endpoint, files: Files, opts: StartOptions)
   child.once('error', () => (exited = -1));
   try {
     await watchStart(files, opts, () => exited !== undefined, child.pid);
+  } catch (err) {
+    // A daemon that failed closed a browser it took over; one that died first could not.
+    if (browserPid !== undefined && !hasExited(browserPid)) {
+      try {
+        process.kill(browserPid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    throw err;
   } finally {
     child.unref();
   }
