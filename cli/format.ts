@@ -4,6 +4,7 @@
  */
 
 import { snapLine } from '../lib/commands/outline.js';
+import { shortId } from '../lib/protocol/ids.js';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -78,7 +79,7 @@ function bytes(n: unknown): string {
 
 /** A route rule: id, where, pattern, what it does, how often it did. */
 function ruleLine(r: Any): string {
-  return `${r.id}  ${r.target === null ? 'all tabs' : String(r.target).slice(0, 8)}  ${r.pattern}  ${r.does}  (${r.hits} hit${r.hits === 1 ? '' : 's'})`;
+  return `${r.id}  ${r.target === null ? 'all tabs' : shortId(String(r.target))}  ${r.pattern}  ${r.does}  (${r.hits} hit${r.hits === 1 ? '' : 's'})`;
 }
 
 /** One network record: method, status, type, mime, size, time, url, and the rule that routed it. */
@@ -109,7 +110,7 @@ export function entryLine(e: Any): string {
 /** One streamed event, readable at a glance. */
 export function eventLine(f: Any): string {
   const d = f.data;
-  const head = `${clock(typeof d.timestamp === 'number' ? d.timestamp : Date.now())} ${f.target === null ? 'all tabs' : String(f.target).slice(0, 8)}`;
+  const head = `${clock(typeof d.timestamp === 'number' ? d.timestamp : Date.now())} ${f.target === null ? 'all tabs' : shortId(String(f.target))}`;
   switch (f.event) {
     case 'console': return `${head} console.${d.level} ${d.text}${where(d)}`;
     case 'error': return `${head} error ${d.message}${where(d)}`;

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { findEndpoint, parsePortFile, portFileCandidates } from '../lib/cdp/discover.js';
 import { launchArgs } from '../lib/cdp/launch.js';
 import { outline } from '../lib/commands/outline.js';
-import { prefixLength } from '../lib/commands/tabs.js';
+import { prefixLength } from '../lib/commands/targetlist.js';
 import { tokenMatches } from '../lib/daemon/server.js';
 import { parseRequest } from '../lib/protocol/wire.js';
 import { runtimeDir, type PlatformEnv } from '../lib/runtime/paths.js';

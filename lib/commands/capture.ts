@@ -11,6 +11,7 @@ import { DEVICE_PIXEL_RATIO, DOCUMENT_BOX } from './inpage.js';
 import type { Page } from './page.js';
 import { writePrivateFile } from './files.js';
 import { defineCommand } from './types.js';
+import { shortId } from '../protocol/ids.js';
 
 const FORMATS = ['png', 'jpeg', 'webp'] as const;
 type Format = (typeof FORMATS)[number];
@@ -19,7 +20,7 @@ type Format = (typeof FORMATS)[number];
 export interface ShotParams { path?: string; full?: boolean; selector?: string; format?: Format; quality?: number }
 
 function outPath(page: Page, raw: unknown, name: string): string {
-  const path = raw === undefined ? join(runtimeDir(), `${name}-${page.targetId.slice(0, 8)}`) : String(raw);
+  const path = raw === undefined ? join(runtimeDir(), `${name}-${shortId(page.targetId)}`) : String(raw);
   if (!isAbsolute(path)) throw usage(`the output file needs an absolute path, got: ${path}`);
   return path;
 }

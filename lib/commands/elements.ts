@@ -9,6 +9,7 @@ import { usage } from './args.js';
 import { jsException, type Page } from './page.js';
 import { parseRef, staleRef } from './refs.js';
 import { DEEP_QUERY, IS_CONNECTED, PROBE, type PageScript } from './inpage.js';
+import { shortId } from '../protocol/ids.js';
 
 /** A frame as cdp reaches it: the session that hosts it and, below a session's root, its context. */
 export interface Frame { sessionId: string; frameId: string; contextId?: number }
@@ -133,7 +134,7 @@ export async function callOn<A extends unknown[], T>(page: Page, h: Pick<Handle,
  */
 export async function locate(page: Page, spec: string, frame?: Frame): Promise<Handle> {
   const ref = parseRef(spec);
-  const prefix = page.targetId.slice(0, 8);
+  const prefix = shortId(page.targetId);
   if (ref) {
     const e = page.tab.refs.lookup(ref, prefix);
     const loader = await loaderOf(page, e.sessionId, e.frameId);

@@ -5,6 +5,7 @@
  * with `release`, its TTL, or, when it is a connection's, that connection closing.
  */
 import { CdpdError } from '../protocol/errors.js';
+import { shortId } from '../protocol/ids.js';
 
 /** Who sends a command: its connection, and the lease name it gave, if any. */
 export interface Caller {
@@ -74,7 +75,7 @@ export class Leases {
 }
 
 function leased(targetId: string, l: Lease, cmd?: string): CdpdError {
-  const prefix = targetId.slice(0, 8);
+  const prefix = shortId(targetId);
   const until = new Date(l.expiresAt).toISOString();
   return new CdpdError('TARGET_LEASED',
     `Tab ${prefix} is leased by ${JSON.stringify(l.holder)} until ${until}${cmd ? `: ${cmd} changes the tab, so it waits for the lease to end` : ''}. ` +

@@ -7,10 +7,11 @@ import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
 import { usage } from './args.js';
 import type { Entry } from './history.js';
-import { WEB_STORAGE } from './inpage.js';
+import { WEB_STORAGE } from './inpage-read.js';
 import type { Page } from './page.js';
 import { writePrivateFile } from './files.js';
 import { defineCommand } from './types.js';
+import { shortId } from '../protocol/ids.js';
 
 /** A body as `request` gives it: text, or base64 for bytes; `saved` when written to --out. */
 export interface Body { text?: string; base64?: string; bytes: number; saved?: string }
@@ -74,7 +75,7 @@ export const request = defineCommand({
     const page = ctx.page;
     const e: Entry | undefined = page.tab.history.network.find((x) => x.id === id);
     if (!e || e.kind !== 'request') {
-      throw new CdpdError('NOT_FOUND', `No request #${id} in this tab's history (cdp requests ${page.targetId.slice(0, 8)} lists them; the oldest drop out past the history's size).`);
+      throw new CdpdError('NOT_FOUND', `No request #${id} in this tab's history (cdp requests ${shortId(page.targetId)} lists them; the oldest drop out past the history's size).`);
     }
     const d = e.data;
     const detail = e.detail ?? {};

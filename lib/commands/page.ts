@@ -6,10 +6,11 @@
 import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, EventName, EventParams, Method, ParamsOf, RawEvent, ResultOf } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
-import type { Attached } from './tabs.js';
+import type { Attached } from './session.js';
 import type { PageEvent } from './events.js';
 import type { PageScript } from './inpage.js';
 import type { Abort } from '../runtime/abort.js';
+import { shortId } from '../protocol/ids.js';
 
 /** One request's handle on an attached tab. */
 export class Page {
@@ -41,11 +42,6 @@ export class Page {
   /** Sends a typed CDP command on one of this tab's sessions (its own, or an iframe's). */
   sendOn<M extends Method>(sessionId: string, method: M, params?: ParamsOf<M>, timeoutMs?: number): Promise<ResultOf<M>> {
     return this.guard(this.browser.send(method, params, sessionId, timeoutMs ?? this.timeoutMs));
-  }
-
-  /** The timeout this request runs with, if one was given. */
-  get timeout(): number | undefined {
-    return this.timeoutMs;
   }
 
   /** Sends any CDP command on this tab's session. */
@@ -124,7 +120,7 @@ export class Page {
   private dialogError(): CdpdError | undefined {
     const d = this.attached.dialog;
     if (!d) return undefined;
-    const prefix = this.targetId.slice(0, 8);
+    const prefix = shortId(this.targetId);
     return new CdpdError('DIALOG_OPEN',
       `A JavaScript ${d.type} dialog is open on tab ${prefix}: ${JSON.stringify(d.message)}. It blocks the page until answered: ` +
       `cdp dialog ${prefix} accept${d.type === 'prompt' ? ' [text]' : ''}, or cdp dialog ${prefix} dismiss.`,

@@ -8,7 +8,7 @@ import { CdpdError } from '../protocol/errors.js';
 import { frameOption, frameParam, joined, usage } from './args.js';
 import { callIn, callOn, locate, resolveFrame } from './elements.js';
 import { FRAME_OPTION } from './handles.js';
-import { COUNT, READ, STATE, type Reading } from './inpage.js';
+import { COUNT, READ, STATE, type Reading } from './inpage-read.js';
 import { actionable, collapsedOptions, normalizeName, type OutlineNode, type SnapNode } from './outline.js';
 import { parseRef } from './refs.js';
 import { frameOutline } from './snapshot.js';

@@ -6,7 +6,7 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, RawEvent } from '../cdp/connection.js';
-import type { Attached } from './tabs.js';
+import type { Attached } from './session.js';
 
 type Header = Protocol.Fetch.HeaderEntry;
 

@@ -8,7 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
 import { timeoutOf, usage } from './args.js';
-import { WEB_STORAGE } from './inpage.js';
+import { WEB_STORAGE } from './inpage-read.js';
 import { NAV_TIMEOUT_MS } from './navigation.js';
 import type { Page } from './page.js';
 import type { CommandContext } from './types.js';

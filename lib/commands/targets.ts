@@ -6,6 +6,7 @@ import { checkUrl, joined, timeoutOf, usage } from './args.js';
 import { DEFAULT_TTL_MS } from './leases.js';
 import { navigate, NAV_TIMEOUT_MS } from './navigation.js';
 import { defineCommand } from './types.js';
+import { shortId } from '../protocol/ids.js';
 
 export const list = defineCommand({
   name: 'list',
@@ -38,14 +39,14 @@ export const open = defineCommand({
         ({ url: finalUrl, title } = await navigate(page, url, timeoutOf(params, NAV_TIMEOUT_MS)));
       } catch (err) {
         if (err instanceof CdpdError) {
-          err.message += ` (the tab stays open: ${targetId.slice(0, 8)})`;
+          err.message += ` (the tab stays open: ${shortId(targetId)})`;
           err.details = { ...err.details, targetId };
         }
         throw err;
       }
     }
     const pages = await ctx.tabs.list();
-    const prefix = pages.find((p) => p.targetId === targetId)?.prefix ?? targetId.slice(0, 8);
+    const prefix = pages.find((p) => p.targetId === targetId)?.prefix ?? shortId(targetId);
     return { targetId, prefix, url: finalUrl, title };
   },
 });
@@ -60,10 +61,10 @@ export const close = defineCommand({
     const { targetId } = ctx.page;
     const info = await ctx.tabs.resolve(targetId);
     const { success } = await ctx.browser.send('Target.closeTarget', { targetId });
-    if (!success) throw new CdpdError('CDP_ERROR', `Chrome did not close the tab ${targetId.slice(0, 8)}`);
+    if (!success) throw new CdpdError('CDP_ERROR', `Chrome did not close the tab ${shortId(targetId)}`);
     // Chrome answers before the tab is gone: wait for it, so a list after this has it not.
     await ctx.tabs.gone(targetId, 5_000);
-    return { targetId, prefix: targetId.slice(0, 8), url: info.url };
+    return { targetId, prefix: shortId(targetId), url: info.url };
   },
 });
 
@@ -77,7 +78,7 @@ export const activate = defineCommand({
     const { targetId } = ctx.page;
     await ctx.browser.send('Target.activateTarget', { targetId });
     await ctx.page.send('Page.bringToFront');
-    return { targetId, prefix: targetId.slice(0, 8) };
+    return { targetId, prefix: shortId(targetId) };
   },
 });
 
@@ -148,7 +149,7 @@ export const claim = defineCommand({
   run(ctx, params: { ttlMs?: number }) {
     const ttl = typeof params.ttlMs === 'number' && params.ttlMs > 0 ? params.ttlMs : DEFAULT_TTL_MS;
     const lease = ctx.tabs.leases.claim(ctx.page.targetId, ctx.caller, ttl);
-    return Promise.resolve({ targetId: ctx.page.targetId, prefix: ctx.page.targetId.slice(0, 8), holder: lease.holder, expiresAt: lease.expiresAt });
+    return Promise.resolve({ targetId: ctx.page.targetId, prefix: shortId(ctx.page.targetId), holder: lease.holder, expiresAt: lease.expiresAt });
   },
 });
 
@@ -161,6 +162,6 @@ export const release = defineCommand({
   parse: () => ({}),
   run(ctx) {
     const released = ctx.tabs.leases.release(ctx.page.targetId, ctx.caller);
-    return Promise.resolve({ targetId: ctx.page.targetId, prefix: ctx.page.targetId.slice(0, 8), released });
+    return Promise.resolve({ targetId: ctx.page.targetId, prefix: shortId(ctx.page.targetId), released });
   },
 });
