@@ -1,0 +1,159 @@
+/**
+ * The daemon's model without a browser: the event translator and a tab's history, the
+ * snapshot diff, route matching and actions, leases, endpoint headers, key chords,
+ * --since and --status matchers, and what -i prints of a select.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { BrowserConnection, RawEvent } from '../lib/cdp/connection.js';
+import { EventTranslator, type PageEvent } from '../lib/commands/events.js';
+import { Ring, TabHistory } from '../lib/commands/history.js';
+import { parseChord } from '../lib/commands/keys.js';
+import { Leases, type Caller } from '../lib/commands/leases.js';
+import { parseSince, statusFilter } from '../lib/commands/observe.js';
+import { actionable, collapsedOptions, type OutlineNode } from '../lib/commands/outline.js';
+import { Routes, urlPattern } from '../lib/commands/routes.js';
+import type { Attached } from '../lib/commands/session.js';
+import { diffSnapshots } from '../lib/commands/snapdiff.js';
+import { Abort } from '../lib/runtime/abort.js';
+import { headersFromEnv, parseHeaderLines } from '../lib/runtime/headers.js';
+
+const test = suite('model');
+
+const ev = (method: string, params: Record<string, unknown>): RawEvent => ({ method, params, sessionId: 'S' }) as RawEvent;
+const request = (id: string, url: string, ts: number, extra: Record<string, unknown> = {}) => ev('Network.requestWillBeSent', {
+  requestId: id, request: { method: 'GET', url, headers: { Accept: '*/*' } }, type: 'Fetch', timestamp: ts, wallTime: 1_000 + ts, ...extra,
+});
+const response = (id: string, status: number, ts: number) => ev('Network.responseReceived', {
+  requestId: id, timestamp: ts, response: { status, statusText: 'OK', mimeType: 'text/plain', headers: { 'content-type': 'text/plain' }, remoteIPAddress: '127.0.0.1', remotePort: 80, protocol: 'http/1.1' },
+});
+
+test('translator and history: a request is pending, loading at its headers, done at its end; routed marks carry; a redirect hop is closed', () => {
+  const t = new EventTranslator();
+  const out: PageEvent[] = [];
+  const h = new TabHistory(((n) => () => ++n)(0), 10);
+  const sink = (e: PageEvent) => {
+    out.push(e);
+    h.record(e);
+  };
+  t.markRouted('r-early', 'r1 fulfill 200');
+  t.translate(request('r-early', 'http://x/a', 1), sink);
+  t.translate(response('r-early', 200, 1.5), sink);
+  assert.is(h.network.toArray()[0]!.data.state, 'loading');
+  assert.is(out[1]!.data.routed, 'r1 fulfill 200', 'a mark made before the request event is kept');
+  t.translate(ev('Network.loadingFinished', { requestId: 'r-early', timestamp: 2, encodedDataLength: 10 }), sink);
+  const done = h.network.toArray()[0]!;
+  assert.equal([done.data.state, done.data.size, done.data.duration, done.data.routed], ['done', 10, 1000, 'r1 fulfill 200']);
+  assert.equal(done.detail?.requestHeaders, { Accept: '*/*' });
+  assert.equal(done.detail?.responseHeaders, { 'content-type': 'text/plain' });
+  assert.is(done.detail?.remoteAddress, '127.0.0.1:80');
+  // A redirect: the hop ends with its 3xx, and the next request reuses the id.
+  t.translate(request('r2', 'http://x/old', 3), sink);
+  t.translate(request('r2', 'http://x/new', 3.1, { redirectResponse: { status: 302, statusText: 'Found', mimeType: '', headers: { location: '/new' } } }), sink);
+  const [hop, next] = h.network.toArray().slice(1);
+  assert.equal([hop!.data.url, hop!.data.status, hop!.data.state], ['http://x/old', 302, 'done']);
+  assert.equal([next!.data.url, next!.data.state], ['http://x/new', 'pending']);
+  t.translate(ev('Network.loadingFailed', { requestId: 'r2', timestamp: 4, errorText: 'net::ERR_FAILED', type: 'Fetch', canceled: false }), sink);
+  assert.equal([next!.data.state, next!.data.errorText], ['failed', 'net::ERR_FAILED']);
+  assert.is(h.network.find((e) => e.data.url === 'http://x/old'), hop);
+});
+
+test('a ring drops the oldest and counts them', () => {
+  const r = new Ring<number>(3);
+  for (let i = 1; i <= 5; i++) r.push(i);
+  assert.equal(r.toArray(), [3, 4, 5]);
+  assert.is(r.dropped, 2);
+  assert.is(r.find((x) => x < 5), 4, 'find looks newest first');
+});
+
+test('snapshot diff: by ref, else by role and name; a new document or none before gives the whole', () => {
+  const line = (role: string, name: string, ref?: string, value?: string) => ({ depth: 0, role, name, ...(ref ? { ref } : {}), ...(value ? { value } : {}) });
+  const before = [line('heading', 'Cart'), line('button', 'Add', 'e1'), line('textbox', 'Qty', 'e2', '1'), line('link', 'Old', 'e3')];
+  const now = [line('heading', 'Cart'), line('button', 'Added', 'e1'), line('textbox', 'Qty', 'e2', '1'), line('link', 'New', 'e4')];
+  const d = diffSnapshots({ doc: 'L1', nodes: before }, 'L1', now);
+  assert.equal([d.base, d.added, d.removed, d.changed], ['same', 1, 1, 1]);
+  assert.equal(d.lines.map((l) => `${l.op} ${l.node.name}`), ['~ Added', '- Old', '+ New']);
+  assert.is(d.lines[0]!.was!.name, 'Add');
+  assert.is(diffSnapshots({ doc: 'L1', nodes: before }, 'L2', now).base, 'navigated');
+  assert.is(diffSnapshots(undefined, 'L1', now).base, 'none');
+  assert.equal(diffSnapshots({ doc: 'L1', nodes: now }, 'L1', now).lines, []);
+});
+
+test('route patterns: a glob on the whole URL, or a part of it; the rule added last wins; the request goes on unchanged when none matches', async () => {
+  assert.is(urlPattern('*/api/*'), '*/api/*');
+  assert.is(urlPattern('/api/cart'), '*/api/cart*');
+  const sent: Array<[string, Record<string, unknown>]> = [];
+  const browser = { send: async () => ({}), sendRaw: async (m: string, p: object) => void sent.push([m, p as Record<string, unknown>]) } as unknown as BrowserConnection;
+  const routes = new Routes(browser);
+  const marks: string[] = [];
+  const tab = { targetId: 'T1', sessionId: 'S', listeners: new Set(), closed: new Abort(), translator: { markRouted: (_: string, l: string) => marks.push(l) } } as unknown as Attached;
+  await routes.attached(tab);
+  await routes.add(null, '*/api/*', { kind: 'abort', reason: 'Failed' });
+  await routes.add('T1', '*/api/cart', { kind: 'fulfill', status: 200, body: '', headers: [] });
+  await routes.add('T2', '*', { kind: 'abort', reason: 'Aborted' });
+  const pause = (url: string, id: string) => {
+    for (const l of (tab.listeners as Set<(e: RawEvent) => void>)) l({ method: 'Fetch.requestPaused', sessionId: 'S', params: { requestId: id, networkId: `n${id}`, request: { url, headers: { a: '1' } } } } as RawEvent);
+  };
+  pause('http://x/api/cart', '1');
+  pause('http://x/api/user', '2');
+  pause('http://x/other', '3');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sent.map(([m, p]) => `${m} ${p.requestId}`), ['Fetch.fulfillRequest 1', 'Fetch.failRequest 2', 'Fetch.continueRequest 3']);
+  assert.equal(marks, ['r2 fulfill 200', 'r1 abort Failed']);
+  assert.equal(routes.list().map((r) => [r.id, r.hits]), [['r1', 1], ['r2', 1], ['r3', 0]]);
+  assert.equal(await routes.remove('r2'), ['r2']);
+  assert.ok(routes.coversAll());
+});
+
+test('leases: a name or a connection holds; others are refused; release, the TTL and the connection closing end it', () => {
+  const closers: Array<() => void> = [];
+  const caller = (conn: string, lease?: string): Caller => ({ conn, lease, onClose: (fn) => closers.push(fn) });
+  const l = new Leases();
+  l.claim('T', caller('1', 'a'), 60_000);
+  l.check('T', caller('9', 'a'), 'click');
+  assert.throws(() => l.check('T', caller('1'), 'click'), (e: Error & { code?: string }) => e.code === 'TARGET_LEASED');
+  assert.throws(() => l.claim('T', caller('2', 'b'), 1000), /leased by "a"/);
+  assert.ok(l.release('T', caller('5', 'a')));
+  l.claim('T', caller('7'), 60_000);
+  assert.throws(() => l.check('T', caller('8'), 'fill'), /leased by "connection 7"/);
+  for (const fn of closers) fn();
+  l.check('T', caller('8'), 'fill');
+  l.claim('U', caller('1', 'x'), -1);
+  l.check('U', caller('2'), 'click');
+  assert.is(l.get('U'), undefined, 'a lease past its TTL is gone');
+});
+
+test('endpoint headers: lines or JSON; a malformed one is refused without its value', () => {
+  assert.equal(parseHeaderLines(['Authorization: Bearer a:b', 'x-k:  v '], '--header'), { Authorization: 'Bearer a:b', 'x-k': 'v' });
+  assert.equal(headersFromEnv({ CDP_HEADERS: '{"x-api-key":"s3cret"}' }), { 'x-api-key': 's3cret' });
+  assert.equal(headersFromEnv({ CDP_HEADERS: 'a: 1\nb: 2' }), { a: '1', b: '2' });
+  assert.equal(headersFromEnv({}), {});
+  assert.throws(() => parseHeaderLines(['bad header s3cret'], '--header'), (e: Error) => !e.message.includes('s3cret'));
+  assert.throws(() => headersFromEnv({ CDP_HEADERS: '{"a":' }), /neither a JSON object/);
+});
+
+test('keys, --since and --status', () => {
+  const c = parseChord('Control+Shift+A');
+  assert.equal(c.modifiers, ['Control', 'Shift']);
+  assert.throws(() => parseChord('Hyper+Q'));
+  assert.equal(parseSince('42'), { sinceId: 42 });
+  assert.equal(parseSince('30s', 100_000), { sinceTime: 70_000 });
+  const s = statusFilter('4xx');
+  assert.equal([s(404), s(500), s(399)], [true, false, false]);
+  assert.equal([statusFilter('>=400')(500), statusFilter('404')(404), statusFilter('404')(405)], [true, true, false]);
+});
+
+test('-i: a collapsed select carries its options; headings, images and label text get no ref unless they take clicks', () => {
+  const n = (role: string, name: string, level: number, extra: Partial<OutlineNode> = {}): OutlineNode =>
+    ({ depth: level, level, role, name, axId: role + name, refable: true, clickable: false, iframe: false, ...extra });
+  const lines = [n('combobox', 'Qty', 0, { states: ['collapsed'], value: '1' }), n('MenuListPopup', '', 1), n('option', '1', 2), n('option', '2', 2), n('button', 'Go', 0)];
+  assert.equal(collapsedOptions(lines, 0), { options: ['1', '2'], next: 4 });
+  assert.is(collapsedOptions(lines, 4), undefined);
+  const listbox = [n('combobox', 'Pick', 0, { states: ['collapsed'] }), n('textbox', 'filter', 1), n('option', 'a', 1)];
+  assert.is(collapsedOptions(listbox, 0), undefined, 'not a plain select: its lines stay');
+  assert.equal([actionable(n('heading', 'h', 0)), actionable(n('image', 'i', 0)), actionable(n('image', 'i', 0, { clickable: true })),
+    actionable(n('LabelText', 'l', 0, { clickable: true })), actionable(n('button', 'b', 0)), actionable(n('button', 'b', 0, { refable: false }))],
+  [false, false, true, false, true, false]);
+});
+
+test.run();
