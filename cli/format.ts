@@ -3,7 +3,7 @@
  * chrome-cdp's texts where its users rely on them.
  */
 
-import { snapLine } from '../lib/commands/outline.js';
+import { snapLine } from '../lib/session/outline.js';
 import { shortId } from '../lib/protocol/ids.js';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -9,11 +9,12 @@ const ALLOWED = {
   'lib/protocol': ['lib/protocol'],
   'lib/runtime': ['lib/runtime', 'lib/protocol'],
   'lib/cdp': ['lib/cdp', 'lib/runtime', 'lib/protocol'],
-  'lib/commands': ['lib/commands', 'lib/cdp', 'lib/runtime', 'lib/protocol'],
-  'lib/daemon': ['lib/daemon', 'lib/commands', 'lib/cdp', 'lib/runtime', 'lib/protocol'],
-  'lib/client': ['lib/client', 'lib/commands', 'lib/cdp', 'lib/runtime', 'lib/protocol'],
+  'lib/session': ['lib/session', 'lib/cdp', 'lib/runtime', 'lib/protocol'],
+  'lib/commands': ['lib/commands', 'lib/session', 'lib/cdp', 'lib/runtime', 'lib/protocol'],
+  'lib/daemon': ['lib/daemon', 'lib/commands', 'lib/session', 'lib/cdp', 'lib/runtime', 'lib/protocol'],
+  'lib/client': ['lib/client', 'lib/commands', 'lib/session', 'lib/cdp', 'lib/runtime', 'lib/protocol'],
   lib: ['lib/client', 'lib/protocol'],
-  cli: ['cli', 'lib/client', 'lib/commands', 'lib/protocol'],
+  cli: ['cli', 'lib/client', 'lib/commands', 'lib/session', 'lib/protocol'],
 };
 // Files with a reason to reach further, and the layers they may add.
 const EXTRA = {

@@ -6,15 +6,15 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BrowserConnection, RawEvent } from '../lib/cdp/connection.js';
-import { EventTranslator, type PageEvent } from '../lib/commands/events.js';
-import { Ring, TabHistory } from '../lib/commands/history.js';
+import { EventTranslator, type PageEvent } from '../lib/session/events.js';
+import { Ring, TabHistory } from '../lib/session/history.js';
 import { parseChord } from '../lib/commands/keys.js';
-import { Leases, type Caller } from '../lib/commands/leases.js';
+import { Leases, type Caller } from '../lib/session/leases.js';
 import { parseSince, statusFilter } from '../lib/commands/observe.js';
-import { actionable, collapsedOptions, type OutlineNode } from '../lib/commands/outline.js';
-import { Routes, urlPattern } from '../lib/commands/routes.js';
-import type { Attached } from '../lib/commands/session.js';
-import { diffSnapshots } from '../lib/commands/snapdiff.js';
+import { actionable, collapsedOptions, type OutlineNode } from '../lib/session/outline.js';
+import { Routes, urlPattern } from '../lib/session/routes.js';
+import type { Attached } from '../lib/session/tab.js';
+import { diffSnapshots } from '../lib/session/snapdiff.js';
 import { Abort } from '../lib/runtime/abort.js';
 import { headersFromEnv, parseHeaderLines } from '../lib/runtime/headers.js';
 

@@ -8,7 +8,7 @@ import { headersFromEnv } from '../runtime/headers.js';
 import { findEndpoint } from '../cdp/discover.js';
 import { launchManaged } from '../cdp/launch.js';
 import { dispatch } from '../commands/dispatch.js';
-import { Tabs } from '../commands/tabs.js';
+import { Tabs } from '../session/tabs.js';
 import { ensurePrivateDir } from '../runtime/files.js';
 import { currentPlatform, envNumber, managedProfileDir, runtimeDir } from '../runtime/paths.js';
 import type { Session } from './client.js';

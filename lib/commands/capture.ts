@@ -8,7 +8,7 @@ import { runtimeDir } from '../runtime/paths.js';
 import { usage } from './args.js';
 import { callOn, locate } from './elements.js';
 import { DEVICE_PIXEL_RATIO, DOCUMENT_BOX } from './inpage.js';
-import type { Page } from './page.js';
+import type { Page } from '../session/page.js';
 import { writePrivateFile } from './files.js';
 import { defineCommand } from './types.js';
 import { shortId } from '../protocol/ids.js';

@@ -5,12 +5,12 @@
 import type { BrowserConnection } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import { timeoutParam } from './args.js';
-import type { Caller } from './leases.js';
+import type { Caller } from '../session/leases.js';
 import { withReceipt } from './outcome.js';
 import { findCommand } from './registry.js';
 import { takeSnapshot, type SnapParams } from './snapshot.js';
-import type { Page } from './page.js';
-import type { Tabs } from './tabs.js';
+import type { Page } from '../session/page.js';
+import type { Tabs } from '../session/tabs.js';
 import type { DaemonControl, StreamControl } from './types.js';
 import type { Abort } from '../runtime/abort.js';
 

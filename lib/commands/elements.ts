@@ -6,8 +6,8 @@
 import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
 import { usage } from './args.js';
-import { jsException, type Page } from './page.js';
-import { parseRef, staleRef } from './refs.js';
+import { jsException, type Page } from '../session/page.js';
+import { parseRef, staleRef } from '../session/refs.js';
 import { DEEP_QUERY, IS_CONNECTED, PROBE, type PageScript } from './inpage.js';
 import { shortId } from '../protocol/ids.js';
 

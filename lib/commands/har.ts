@@ -4,8 +4,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { usage } from './args.js';
-import type { Entry } from './history.js';
-import type { Page } from './page.js';
+import type { Entry } from '../session/history.js';
+import type { Page } from '../session/page.js';
 import { VERSION } from '../protocol/version.js';
 import { writePrivateFile } from './files.js';
 import { defineCommand } from './types.js';

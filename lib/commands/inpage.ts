@@ -9,15 +9,9 @@
  * The type parameters say what it takes and returns; the page checks nothing of that.
  */
 
-declare const signature: unique symbol;
+import { script, type PageScript } from '../session/script.js';
 
-/** The source of a function that runs in the page, typed by its arguments and result. */
-export type PageScript<A extends unknown[], T> = string & { readonly [signature]?: (...args: A) => T };
-
-/** Brands a function's source as a PageScript of the given arguments and result. */
-export function script<A extends unknown[], T>(source: string): PageScript<A, T> {
-  return source as PageScript<A, T>;
-}
+export { script, type PageScript };
 
 /** What `probe` says of an element. */
 export interface Probe { error?: string; x: number; y: number; left: number; top: number; covered: string | null; label: string }

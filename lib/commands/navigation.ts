@@ -5,8 +5,8 @@
 import { CdpdError } from '../protocol/errors.js';
 import { checkUrl, joined, timeoutOf, usage } from './args.js';
 import { LOCATION } from './inpage.js';
-import { normalizeName } from './outline.js';
-import type { Page } from './page.js';
+import { normalizeName } from '../session/outline.js';
+import type { Page } from '../session/page.js';
 import { defineCommand } from './types.js';
 
 /** Default wait for the load event (ms); --timeout or CDP_TIMEOUT raises it. */

@@ -4,8 +4,8 @@
  */
 import { CdpdError } from '../protocol/errors.js';
 import { usage } from './args.js';
-import { expandKinds } from './events.js';
-import type { Entry, Ring } from './history.js';
+import { expandKinds } from '../session/events.js';
+import type { Entry, Ring } from '../session/history.js';
 import { defineCommand } from './types.js';
 
 /** Where a history read starts: after an entry id, or from a time (ms). */

@@ -5,7 +5,7 @@
 import type { RawEvent } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import { pageLocation } from './navigation.js';
-import type { Page } from './page.js';
+import type { Page } from '../session/page.js';
 
 /** What an action adds to its result: where the page went, or the dialog it opened. */
 export interface Outcome {

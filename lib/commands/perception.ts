@@ -4,7 +4,7 @@
 import { CdpdError } from '../protocol/errors.js';
 import { frameOption, frameParam, joined, str, usage } from './args.js';
 import { callIn, callOn, evaluateIn, locate, resolveFrame } from './elements.js';
-import { jsException, type Page } from './page.js';
+import { jsException, type Page } from '../session/page.js';
 import { DOCUMENT_HTML, OUTER_HTML, RESOURCE_TIMING } from './inpage.js';
 import { defineCommand } from './types.js';
 

@@ -9,8 +9,8 @@ import { frameOption, frameParam, joined, usage } from './args.js';
 import { callIn, callOn, locate, resolveFrame } from './elements.js';
 import { FRAME_OPTION } from './handles.js';
 import { COUNT, READ, STATE, type Reading } from './inpage-read.js';
-import { actionable, collapsedOptions, normalizeName, type OutlineNode, type SnapNode } from './outline.js';
-import { parseRef } from './refs.js';
+import { actionable, collapsedOptions, normalizeName, type OutlineNode, type SnapNode } from '../session/outline.js';
+import { parseRef } from '../session/refs.js';
 import { frameOutline } from './snapshot.js';
 import { defineCommand } from './types.js';
 

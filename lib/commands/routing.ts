@@ -1,12 +1,12 @@
 /**
- * `route` and `unroute`: the command side of request routing (rules in routes.ts).
+ * `route` and `unroute`: the command side of request routing (the rules: lib/session/routes.ts).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
 import { usage } from './args.js';
-import { ABORT_REASONS, routeLabel, type RouteAction, type RouteRule } from './routes.js';
+import { ABORT_REASONS, routeLabel, type RouteAction, type RouteRule } from '../session/routes.js';
 import { defineCommand } from './types.js';
 
 /** What `route` takes on the wire. */

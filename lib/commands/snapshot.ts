@@ -6,9 +6,9 @@ import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
 import { frameOption, frameParam, usage } from './args.js';
 import { findFrame, locate, resolveFrame, type Frame } from './elements.js';
-import type { Page } from './page.js';
-import { actionable, collapsedOptions, CONTEXT, MAX_DEPTH, outline, snapLine, type OutlineNode, type SnapNode } from './outline.js';
-import { diffSnapshots } from './snapdiff.js';
+import type { Page } from '../session/page.js';
+import { actionable, collapsedOptions, CONTEXT, MAX_DEPTH, outline, snapLine, type OutlineNode, type SnapNode } from '../session/outline.js';
+import { diffSnapshots } from '../session/snapdiff.js';
 import { defineCommand } from './types.js';
 
 /**

@@ -10,7 +10,7 @@ import { CdpdError } from '../protocol/errors.js';
 import { timeoutOf, usage } from './args.js';
 import { WEB_STORAGE } from './inpage-read.js';
 import { NAV_TIMEOUT_MS } from './navigation.js';
-import type { Page } from './page.js';
+import type { Page } from '../session/page.js';
 import type { CommandContext } from './types.js';
 import { writePrivateFile } from './files.js';
 import { defineCommand } from './types.js';

@@ -3,7 +3,7 @@
  */
 import { CdpdError } from '../protocol/errors.js';
 import { checkUrl, joined, timeoutOf, usage } from './args.js';
-import { DEFAULT_TTL_MS } from './leases.js';
+import { DEFAULT_TTL_MS } from '../session/leases.js';
 import { navigate, NAV_TIMEOUT_MS } from './navigation.js';
 import { defineCommand } from './types.js';
 import { shortId } from '../protocol/ids.js';

@@ -4,9 +4,9 @@
  * daemon's dispatch are all generated from these declarations.
  */
 import type { BrowserConnection } from '../cdp/connection.js';
-import type { Page } from './page.js';
-import type { Tabs } from './tabs.js';
-import type { Caller } from './leases.js';
+import type { Page } from '../session/page.js';
+import type { Tabs } from '../session/tabs.js';
+import type { Caller } from '../session/leases.js';
 import type { Abort } from '../runtime/abort.js';
 
 /** A positional argument after the target. */

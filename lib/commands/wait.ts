@@ -6,8 +6,8 @@ import { CdpdError } from '../protocol/errors.js';
 import { frameOption, frameParam, timeoutOf, usage } from './args.js';
 import { callIn, evaluateIn, locate, resolveFrame, type Frame } from './elements.js';
 import { HAS_TEXT, HREF, SELECTOR_VISIBLE } from './inpage.js';
-import { jsException, type Page } from './page.js';
-import { parseRef } from './refs.js';
+import { jsException, type Page } from '../session/page.js';
+import { parseRef } from '../session/refs.js';
 import { defineCommand } from './types.js';
 
 /** Default wait (ms); --timeout raises it. */

@@ -6,8 +6,8 @@
  * A watch of every tab drops across tabs: its `dropped` event names no tab (target null)
  * and counts per tab in `data.targets`.
  */
-import type { PageEvent } from '../commands/events.js';
-import type { Tabs } from '../commands/tabs.js';
+import type { PageEvent } from '../session/events.js';
+import type { Tabs } from '../session/tabs.js';
 import type { StreamControl, WatchSpec } from '../commands/types.js';
 import type { RequestId } from '../protocol/wire.js';
 import type { ClientConnection } from './server.js';

@@ -6,7 +6,7 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, RawEvent } from '../cdp/connection.js';
-import type { Attached } from './session.js';
+import type { Attached } from './tab.js';
 
 type Header = Protocol.Fetch.HeaderEntry;
 

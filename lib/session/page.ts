@@ -6,9 +6,9 @@
 import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, EventName, EventParams, Method, ParamsOf, RawEvent, ResultOf } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
-import type { Attached } from './session.js';
+import type { Attached } from './tab.js';
 import type { PageEvent } from './events.js';
-import type { PageScript } from './inpage.js';
+import type { PageScript } from './script.js';
 import type { Abort } from '../runtime/abort.js';
 import { shortId } from '../protocol/ids.js';
 

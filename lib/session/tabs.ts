@@ -7,7 +7,7 @@ import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, RawEvent } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import { MIN_PREFIX } from '../protocol/ids.js';
-import { AUTO_ATTACH, frameEvent, type Attached } from './session.js';
+import { AUTO_ATTACH, frameEvent, type Attached } from './tab.js';
 import { isUserPage, TargetList, type PageInfo } from './targetlist.js';
 import { EventTranslator, type PageEvent } from './events.js';
 import { HISTORY_SIZE, TabHistory } from './history.js';
