@@ -7,7 +7,7 @@ import type { Endpoint } from '../lib/cdp/discover.js';
 import type { ManagedBrowser } from '../lib/cdp/launch.js';
 import { exitCodeOf, toCdpdError } from '../lib/protocol/errors.js';
 import { VERSION } from '../lib/protocol/version.js';
-import { envNumber } from '../lib/runtime/paths.js';
+import { settings } from '../lib/runtime/settings.js';
 import { LOG_MARKERS } from '../lib/protocol/wire.js';
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   process.umask(0o077);
   const endpoint = JSON.parse(process.argv[2] ?? 'null') as Endpoint;
   log(`cdpd ${VERSION} daemon starting, pid ${process.pid}, endpoint from ${endpoint.source}`);
-  const launchTimeoutMs = envNumber('CDP_LAUNCH_TIMEOUT', 30_000);
+  const launchTimeoutMs = settings.launchTimeoutMs();
   // A browser to launch starts first: it boots while the daemon's modules load.
   let launching: Promise<ManagedBrowser> | undefined;
   // The CLI that spawned us may have started the browser already: its pid, to take over.
@@ -32,9 +32,7 @@ async function main(): Promise<void> {
   const daemon = await startDaemon({
     launching,
     endpoint,
-    idleTimeoutMs: envNumber('CDP_IDLE_TIMEOUT', 20 * 60_000),
-    consentTimeoutMs: envNumber('CDP_CONSENT_TIMEOUT', 120_000),
-    launchTimeoutMs,
+    idleTimeoutMs: settings.idleTimeoutMs(),
     log,
   });
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => void daemon.shutdown(sig));

@@ -114,7 +114,7 @@ test('a start-up failure after connecting closes the connection and the browser 
     const lines: string[] = [];
     const err = await startDaemon({
       endpoint: { kind: 'managed', headed: false, source: 'launch' },
-      idleTimeoutMs: 60_000, consentTimeoutMs: 5000, launchTimeoutMs: 10_000, log: (l) => lines.push(l),
+      idleTimeoutMs: 60_000, log: (l) => lines.push(l),
     }).then(() => undefined, (e: Error) => e);
     assert.ok(err, 'start-up fails');
     assert.match(err!.message, /the fake browser refuses everything/);

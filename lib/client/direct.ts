@@ -3,14 +3,10 @@
  * sandboxes that forbid even a loopback listen. A browser it launches is left running
  * (detached), and the next command adopts it through its profile.
  */
-import { BrowserConnection, resolveHttpEndpoint } from '../cdp/connection.js';
-import { headersFromEnv } from '../runtime/headers.js';
 import { findEndpoint } from '../cdp/discover.js';
-import { launchManaged } from '../cdp/launch.js';
 import { dispatch } from '../commands/dispatch.js';
-import { Tabs } from '../session/tabs.js';
-import { ensurePrivateDir } from '../runtime/files.js';
-import { currentPlatform, envNumber, managedProfileDir, runtimeDir } from '../runtime/paths.js';
+import { openEngine } from '../session/engine.js';
+import { currentPlatform } from '../runtime/paths.js';
 import type { Session } from './client.js';
 import type { StartOptions } from './start.js';
 import { CdpdError } from '../protocol/errors.js';
@@ -20,27 +16,16 @@ import { Abort } from '../runtime/abort.js';
 export async function openDirect(opts: StartOptions = {}): Promise<Session> {
   const platform = opts.platform ?? currentPlatform();
   const endpoint = await findEndpoint(opts, platform);
-  let wsUrl: string;
-  const headers = endpoint.kind === 'managed' ? {} : headersFromEnv(platform.env);
-  if (endpoint.kind === 'managed') {
-    const dir = runtimeDir(platform);
-    ensurePrivateDir(dir);
-    wsUrl = (await launchManaged(platform, managedProfileDir(dir, endpoint.headed), endpoint.headed, envNumber('CDP_LAUNCH_TIMEOUT', 30_000), true)).wsUrl;
-  } else {
-    wsUrl = endpoint.kind === 'http' ? await resolveHttpEndpoint(endpoint.url, 5000, headers) : endpoint.url;
-  }
-  const browser = await BrowserConnection.connect({
-    wsUrl, headers,
-    connectTimeoutMs: envNumber('CDP_CONSENT_TIMEOUT', 120_000),
+  const { browser, tabs, close } = await openEngine({
+    endpoint, platform, detachedLaunch: true,
     onPending: () => opts.onNotice?.('waiting for Chrome to allow remote debugging: click Allow'),
   });
-  const tabs = new Tabs(browser);
   const controller = new Abort();
   return {
     call: (cmd, params = {}) => dispatch({ browser, tabs, daemon: undefined }, cmd, params, controller),
     close: async () => {
       controller.abort(new CdpdError('CANCELLED', 'The session closed.'));
-      await browser.close();
+      await close();
     },
   };
 }

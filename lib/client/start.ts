@@ -11,8 +11,9 @@ import { VERSION } from '../protocol/version.js';
 import { LOG_MARKERS, PROTOCOL_VERSION, type DiscoveryFile } from '../protocol/wire.js';
 import { ensurePrivateDir, pidAlive, readPrivate, removeQuietly } from '../runtime/files.js';
 import { mark } from '../runtime/trace.js';
-import { currentPlatform, daemonFiles, endpointKey, envNumber, managedProfileDir, runtimeDir, type PlatformEnv } from '../runtime/paths.js';
+import { currentPlatform, daemonFiles, endpointKey, managedProfileDir, runtimeDir, type PlatformEnv } from '../runtime/paths.js';
 import { hasExited } from '../runtime/process.js';
+import { settings } from '../runtime/settings.js';
 import type { Client } from './client.js';
 
 /** What connect-or-start hands back: a daemon connection (authenticated, or pipelining its auth). */
@@ -138,8 +139,8 @@ function takeLock(lock: string): boolean {
 }
 
 /** Milliseconds to wait for a daemon to come up, not counting a consent wait. */
-const startTimeout = () => envNumber('CDP_START_TIMEOUT', 45_000);
-const consentTimeout = () => envNumber('CDP_CONSENT_TIMEOUT', 120_000);
+const startTimeout = settings.startTimeoutMs;
+const consentTimeout = settings.consentTimeoutMs;
 
 async function spawnDaemon(endpoint: Endpoint, files: Files, opts: StartOptions): Promise<void> {
   // Loaded here, not at the top: child_process costs start-up that a warm one-shot never needs.

@@ -5,30 +5,23 @@
  * the browser goes away, removing what it wrote.
  */
 import { randomBytes } from 'node:crypto';
-import { BrowserConnection, redactUrl, resolveHttpEndpoint } from '../cdp/connection.js';
-import { endpointId, tcpProbe, type Endpoint } from '../cdp/discover.js';
-import { launchManaged, type ManagedBrowser } from '../cdp/launch.js';
-import { headersFromEnv } from '../runtime/headers.js';
+import { endpointId, type Endpoint } from '../cdp/discover.js';
+import type { ManagedBrowser } from '../cdp/launch.js';
 import { ruleInfo } from '../commands/routing.js';
 import { dispatch, type Engine } from '../commands/dispatch.js';
-import { HISTORY_SIZE } from '../session/history.js';
-import { Tabs } from '../session/tabs.js';
+import { openEngine } from '../session/engine.js';
 import { CdpdError } from '../protocol/errors.js';
 import { VERSION } from '../protocol/version.js';
 import { CLOSE, LOG_MARKERS, PROTOCOL_VERSION, type BrowserInfo, type DiscoveryFile } from '../protocol/wire.js';
 import { ensurePrivateDir, readPrivate, removeQuietly, writePrivateAtomic } from '../runtime/files.js';
-import { currentPlatform, daemonFiles, endpointKey, envNumber, managedProfileDir, runtimeDir } from '../runtime/paths.js';
+import { currentPlatform, daemonFiles, endpointKey, runtimeDir } from '../runtime/paths.js';
 import { DaemonServer } from './server.js';
 import { Subscriptions } from './watch.js';
-
-
 
 /** Daemon settings, from the environment the first client gave it. */
 export interface DaemonOptions {
   endpoint: Endpoint;
   idleTimeoutMs: number;
-  consentTimeoutMs: number;
-  launchTimeoutMs: number;
   log: (line: string) => void;
   /** A managed launch already under way (the entry starts it before loading the daemon's modules). */
   launching?: Promise<ManagedBrowser>;
@@ -51,51 +44,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const files = daemonFiles(dir, endpointKey(endpointId(endpoint)));
   const startedAt = new Date().toISOString();
 
-  let managed: ManagedBrowser | undefined;
-  let wsUrl: string;
-  const headers = endpoint.kind === 'managed' ? {} : headersFromEnv(process.env);
-  if (endpoint.kind === 'managed') {
-    log(`launching managed ${endpoint.headed ? 'headed' : 'headless'} browser`);
-    managed = await (opts.launching ?? launchManaged(platform, managedProfileDir(dir, endpoint.headed), endpoint.headed, opts.launchTimeoutMs));
-    wsUrl = managed.wsUrl;
-  } else if (endpoint.kind === 'http') {
-    wsUrl = await resolveHttpEndpoint(endpoint.url, 5000, headers);
-  } else {
-    wsUrl = endpoint.url;
-    const u = new URL(wsUrl);
-    const port = Number(u.port || (u.protocol === 'wss:' ? 443 : 80));
-    if (!(await tcpProbe(u.hostname.replace(/^\[|\]$/g, ''), port, 2000))) {
-      throw new CdpdError('BROWSER_UNREACHABLE',
-        `Nothing answers at ${redactUrl(wsUrl)} (from ${endpoint.source}). Is the browser running with remote debugging on? ` +
-        'Enable it at chrome://inspect/#remote-debugging, or unset CDP_* to let cdpd launch its own.');
-    }
-  }
-
-  log(`connecting to ${redactUrl(wsUrl)}`);
-  let browser: BrowserConnection;
-  try {
-    browser = await BrowserConnection.connect({
-      wsUrl, headers,
-      connectTimeoutMs: opts.consentTimeoutMs,
-      onPending: () => log(`${LOG_MARKERS.consent}: Chrome is holding the connection until "Allow remote debugging?" is answered`),
-    });
-  } catch (err) {
-    await managed?.close();
-    throw err;
-  }
+  const opened = await openEngine({
+    endpoint, platform, launching: opts.launching, log,
+    onPending: () => log(`${LOG_MARKERS.consent}: Chrome is holding the connection until "Allow remote debugging?" is answered`),
+  });
+  const { browser, tabs, managed, wsUrl } = opened;
   // From here a failure closes what was opened: the connection, and a browser we launched.
   let abandoned = false;
   const abandon = async (err: unknown): Promise<never> => {
     abandoned = true;
-    await browser.close().catch(() => {});
-    await managed?.close();
+    await opened.close();
     throw err;
   };
-  const tabs = new Tabs(browser, Math.floor(envNumber('CDP_HISTORY', HISTORY_SIZE)));
-  const version = await browser.send('Browser.getVersion').catch(abandon);
-  await tabs.init().catch(abandon);
   const subscriptions = new Subscriptions(tabs);
-  const browserInfo: BrowserInfo = { endpoint: wsUrl, product: version.product, managed: Boolean(managed) };
+  const browserInfo: BrowserInfo = { endpoint: wsUrl, product: opened.product, managed: Boolean(managed) };
   if (endpoint.kind === 'managed') browserInfo.headless = !endpoint.headed;
   if (managed?.pid !== undefined) browserInfo.pid = managed.pid;
 
@@ -156,7 +118,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     await server.close().catch(() => {});
     await abandon(err);
   }
-  log(`ready: pid ${process.pid}, listening on 127.0.0.1:${port}, browser ${version.product}${managed ? ' (managed)' : ''}`);
+  log(`ready: pid ${process.pid}, listening on 127.0.0.1:${port}, browser ${opened.product}${managed ? ' (managed)' : ''}`);
   armIdle(0);
   return { port, closed, shutdown };
 }
