@@ -1,8 +1,8 @@
 /**
  * `cdp`'s entry (dist/cli.js): runs the CLI bundle (dist/cli-main.js) compiled from a V8
  * code cache. Node 20 keeps no compile cache of its own (module.enableCompileCache came in
- * 22.1), and compiling the bundle took ~11 ms of every one-shot command, against ~3 ms
- * from the cache (CDP_TRACE shows both).
+ * 22.1), and compiling the bundle is a good part of a one-shot command's own time; from
+ * the cache it is a fraction of that (CDP_TRACE shows both).
  *
  * The cache is as trusted as code, so it lives with the daemon's files in the private
  * runtime dir, is read only when it is ours, private and no symlink (checkPrivate),

@@ -1,8 +1,8 @@
 /**
  * A minimal WebSocket client over `net` for the one-shot CLI: one connection, text frames;
- * lib/client/lite-client.ts is the session on top (auth, requests). Loading `ws` costs
- * about 11 ms of start-up (it pulls in http, https, tls and zlib), and `node:crypto`
- * another 2.5-3.5 ms, on a path that runs once per agent action. The upgrade request and
+ * lib/client/lite-client.ts is the session on top (auth, requests). Loading `ws` pulls in
+ * http, https, tls and zlib, and `node:crypto` a dozen more internal modules, on a path
+ * that runs once per agent action (README's Performance section has what they cost). The upgrade request and
  * whatever the caller sends in the same turn leave in one write; the answer is checked as
  * it comes. The REPL, `watch` and the library keep `ws`. Specced against the real `ws`
  * server: handshake and accept check, pipelining, masking, 16- and 64-bit lengths,

@@ -1,7 +1,7 @@
 /**
  * SHA-1 (FIPS 180-4), for one thing only: the lite client's Sec-WebSocket-Accept check,
- * one 60-byte hash per command. node:crypto would do it, but loading it pulls in ~17 of
- * Node's internal modules, 2.5-3.5 ms of the one-shot path (see scripts/bench.mjs). Not
+ * one 60-byte hash per command. node:crypto would do it, but loading it pulls in a dozen
+ * and more of Node's internal modules on the one-shot path (README, Performance). Not
  * for anything that needs collision resistance. Specced against node:crypto.
  */
 const K = [0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6];

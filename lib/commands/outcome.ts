@@ -88,6 +88,7 @@ export interface Receipt {
 
 /** How long a receipt waits, at most, for the requests an action started to end. */
 export const SETTLE_MS = 1_000;
+const FAVICON = /^[a-z]+:\/\/[^/]+\/favicon\.ico(?:$|\?)/i;
 /** Requests that stay open by design: a receipt does not wait for them. */
 const STREAMING = new Set(['EventSource', 'WebSocket']);
 
@@ -117,7 +118,8 @@ export async function withReceipt<R extends object>(page: Page, snap: ((page: Pa
         if (!STREAMING.has(String(d.resourceType))) started.add(id);
         return;
       case 'response':
-        if (Number(d.status) >= 400) failed.push({ method: String(d.method), url: String(d.url), status: Number(d.status) });
+        // A site without an icon answers Chrome's own /favicon.ico with a 404 on every page.
+        if (Number(d.status) >= 400 && !FAVICON.test(String(d.url))) failed.push({ method: String(d.method), url: String(d.url), status: Number(d.status) });
         return;
       case 'requestfailed':
         if (!d.canceled) failed.push({ method: String(d.method), url: String(d.url), status: Number(d.status ?? 0), errorText: String(d.errorText) });
