@@ -15,6 +15,8 @@ import { actionable, collapsedOptions, type OutlineNode } from '../lib/session/o
 import { Routes, urlPattern } from '../lib/session/routes.js';
 import type { Attached } from '../lib/session/tab.js';
 import { diffSnapshots } from '../lib/session/snapdiff.js';
+import { withReceipt } from '../lib/commands/outcome.js';
+import type { Page } from '../lib/session/page.js';
 import { Abort } from '../lib/runtime/abort.js';
 import { headersFromEnv, parseHeaderLines } from '../lib/runtime/headers.js';
 
@@ -154,6 +156,26 @@ test('-i: a collapsed select carries its options; headings, images and label tex
   assert.equal([actionable(n('heading', 'h', 0)), actionable(n('image', 'i', 0)), actionable(n('image', 'i', 0, { clickable: true })),
     actionable(n('LabelText', 'l', 0, { clickable: true })), actionable(n('button', 'b', 0)), actionable(n('button', 'b', 0, { refable: false }))],
   [false, false, true, false, true, false]);
+});
+
+test('a receipt: page errors and failed requests the action caused, not the icon a site lacks; it waits for the requests the action started', async () => {
+  let emit: (e: PageEvent) => void = () => {};
+  const page = { dialog: undefined, onEvent: (fn: (e: PageEvent) => void) => ((emit = fn), () => (emit = () => {})) } as unknown as Page;
+  const r = await withReceipt(page, undefined, async () => {
+    emit({ event: 'error', data: { message: 'TypeError: x', url: 'http://s/app.js', line: 3 } });
+    emit({ event: 'console', data: { level: 'log', text: 'fine' } });
+    emit({ event: 'request', data: { requestId: '1', resourceType: 'Fetch' } });
+    emit({ event: 'response', data: { requestId: 'i', method: 'GET', url: 'http://s/favicon.ico', status: 404 } });
+    setTimeout(() => emit({ event: 'requestfailed', data: { requestId: '1', method: 'POST', url: 'http://s/api', status: 0, errorText: 'net::ERR_FAILED' } }), 50);
+    return { done: true };
+  });
+  assert.equal(r, {
+    done: true,
+    errors: [{ message: 'TypeError: x', url: 'http://s/app.js', line: 3 }],
+    failedRequests: [{ method: 'POST', url: 'http://s/api', status: 0, errorText: 'net::ERR_FAILED' }],
+  });
+  const quiet = await withReceipt(page, undefined, async () => ({ done: true }));
+  assert.equal(quiet, { done: true });
 });
 
 test.run();
