@@ -118,3 +118,36 @@ export function parseInvocation(argv: string[], scope: Scope = 'cli'): Invocatio
   if (timeout !== undefined) params.timeout = timeout;
   return { def, target, params, options, timeout };
 }
+
+/**
+ * A REPL line's words as a shell would split them: on whitespace, except inside '…' or
+ * "…", with \ escaping the next character (outside single quotes).
+ */
+export function shellWords(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let has = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else if (ch === '\\' && quote === '"' && i + 1 < text.length) word += text[++i];
+      else word += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      has = true;
+    } else if (ch === '\\' && i + 1 < text.length) {
+      word += text[++i];
+      has = true;
+    } else if (/\s/.test(ch)) {
+      if (has || word) words.push(word);
+      word = '';
+      has = false;
+    } else {
+      word += ch;
+    }
+  }
+  if (has || word) words.push(word);
+  return words;
+}

@@ -14,7 +14,7 @@ import { COMMANDS } from '../lib/commands/registry.js';
 import { CdpdError, toCdpdError } from '../lib/protocol/errors.js';
 import type { EventFrame } from '../lib/protocol/wire.js';
 import { eventLine, formatResult } from './format.js';
-import { parseInvocation } from './parse.js';
+import { parseInvocation, shellWords } from './parse.js';
 
 /** True when `code` is a prefix of valid JavaScript: wait for more lines. */
 export function incomplete(code: string): boolean {
@@ -46,7 +46,7 @@ async function runLine(state: ReplState, line: string): Promise<string> {
   const text = line.trim();
   if (!text) return '';
   if (text.startsWith('.')) {
-    const [name = '', ...words] = text.slice(1).split(/\s+/);
+    const [name = '', ...words] = shellWords(text.slice(1));
     return runDot(state, name, words);
   }
   if (!state.target) throw new CdpdError('USAGE', 'No tab selected: .use <target> (".list" shows them)');
@@ -180,7 +180,7 @@ function interactive(state: ReplState, runtime: string): Promise<number> {
     help,
     action(rest: string) {
       busy = true;
-      runDot(state, name, rest.trim() ? rest.trim().split(/\s+/) : []).then(
+      runDot(state, name, shellWords(rest)).then(
         (out) => out && process.stdout.write(`${out}\n`),
         (err: unknown) => process.stdout.write(`Error: ${toCdpdError(err).message}\n`),
       ).finally(() => {

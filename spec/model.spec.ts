@@ -15,6 +15,7 @@ import { actionable, collapsedOptions, type OutlineNode } from '../lib/session/o
 import { Routes, urlPattern } from '../lib/session/routes.js';
 import type { Attached } from '../lib/session/tab.js';
 import { diffSnapshots } from '../lib/session/snapdiff.js';
+import { shellWords } from '../cli/parse.js';
 import { withReceipt } from '../lib/commands/outcome.js';
 import type { Page } from '../lib/session/page.js';
 import { Abort } from '../lib/runtime/abort.js';
@@ -176,6 +177,13 @@ test('a receipt: page errors and failed requests the action caused, not the icon
   });
   const quiet = await withReceipt(page, undefined, async () => ({ done: true }));
   assert.equal(quiet, { done: true });
+});
+
+test('REPL words: quotes group, a backslash escapes, empty quotes are a word', () => {
+  assert.equal(shellWords(`find role button --name "add to cart"`), ['find', 'role', 'button', '--name', 'add to cart']);
+  assert.equal(shellWords(String.raw`fill @e2 'one \ word' x\ y ""`), ['fill', '@e2', 'one \\ word', 'x y', '']);
+  assert.equal(shellWords('  a   b  '), ['a', 'b']);
+  assert.equal(shellWords(String.raw`say "a \"q\" b"`), ['say', 'a "q" b']);
 });
 
 test.run();

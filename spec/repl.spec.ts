@@ -40,6 +40,16 @@ test('piped: a mistyped option is refused as the CLI refuses it, nothing is done
   assert.is(r.code, 1);
 });
 
+test('piped: dot-command words are split as a shell splits them: quotes group, backslash escapes', async () => {
+  const input = ['.find role button --name "press me"', ".find text 'Hello fixture'", '.get text h1', ''].join('\n');
+  const r = await sb.run(['repl', tab], { input });
+  assert.is(r.stderr, '');
+  const [button, heading, text] = r.stdout.trimEnd().split('\n');
+  assert.match(button!, /^\[button\] Press me \[ref=e\d+\]$/);
+  assert.match(heading!, /^\[heading\] Hello fixture \[ref=e\d+\]$/);
+  assert.is(text, 'Hello fixture');
+});
+
 test('piped: JS lines, multi-line input, top-level await, dot-commands; exit 0', async () => {
   const input = [
     '1 + 1',
