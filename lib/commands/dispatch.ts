@@ -51,6 +51,6 @@ export async function dispatch(
 
 /** An action's --snap: the diff against the tab's last snapshot's options (-i when it has none). */
 function afterSnap(page: Page): Promise<unknown> {
-  const last = (page.tab.snaps.lastOptions ?? { interactive: true }) as SnapParams;
+  const last = (page.snaps.lastOptions ?? { interactive: true }) as SnapParams;
   return takeSnapshot(page, { ...last, diff: true, maxChars: undefined });
 }

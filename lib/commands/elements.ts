@@ -23,21 +23,21 @@ export function mainFrame(page: Page): Frame {
 }
 
 function isSessionRoot(page: Page, sessionId: string, frameId: string): boolean {
-  return sessionId === page.sessionId ? frameId === page.targetId : page.tab.frames.get(frameId) === sessionId;
+  return sessionId === page.sessionId ? frameId === page.targetId : page.oopifSession(frameId) === sessionId;
 }
 
 function rootFrameOf(page: Page, sessionId: string): string {
   if (sessionId === page.sessionId) return page.targetId;
-  for (const [frameId, s] of page.tab.frames) if (s === sessionId) return frameId;
+  for (const [frameId, s] of page.oopifs()) if (s === sessionId) return frameId;
   throw new CdpdError('TARGET_CLOSED', 'The iframe went away while the command ran.');
 }
 
 /** The frame a frame id denotes, as seen from the session that reported it. */
 async function frameById(page: Page, sessionId: string, frameId: string): Promise<Frame> {
-  const oopif = page.tab.frames.get(frameId);
+  const oopif = page.oopifSession(frameId);
   if (oopif) return { sessionId: oopif, frameId };
   if (isSessionRoot(page, sessionId, frameId)) return { sessionId, frameId };
-  let contextId = page.tab.contexts.get(`${sessionId}|${frameId}`);
+  let contextId = page.mainContext(sessionId, frameId);
   if (contextId === undefined) {
     // No main-world context reported yet: an isolated world still sees the frame's DOM.
     ({ executionContextId: contextId } = await page.sendOn(sessionId, 'Page.createIsolatedWorld', { frameId, worldName: 'cdpd' }));
@@ -54,7 +54,7 @@ function* walkTree(node: FrameNode): Generator<Protocol.Page.Frame> {
 
 /** Every frame of the tab with its session, the main frame first, in document order per session. */
 export async function allFrames(page: Page): Promise<Array<{ sessionId: string; frame: Protocol.Page.Frame }>> {
-  const sessions = [page.sessionId, ...page.tab.frames.values()];
+  const sessions = [page.sessionId, ...page.oopifs().map(([, s]) => s)];
   const trees = await Promise.all(sessions.map((s) => page.sendOn(s, 'Page.getFrameTree').catch(() => undefined)));
   const out: Array<{ sessionId: string; frame: Protocol.Page.Frame }> = [];
   trees.forEach((t, i) => {
@@ -136,7 +136,7 @@ export async function locate(page: Page, spec: string, frame?: Frame): Promise<H
   const ref = parseRef(spec);
   const prefix = shortId(page.targetId);
   if (ref) {
-    const e = page.tab.refs.lookup(ref, prefix);
+    const e = page.refs.lookup(ref, prefix);
     const loader = await loaderOf(page, e.sessionId, e.frameId);
     if (loader !== e.loaderId) {
       throw staleRef(ref, prefix, loader ? 'the page has navigated or reloaded since the snapshot that issued it' : 'its frame is gone');
@@ -174,7 +174,7 @@ function corner(quad: number[]): [number, number] {
 async function owners(page: Page, sessionId: string): Promise<Array<{ sessionId: string; backendNodeId: number }>> {
   const out: Array<{ sessionId: string; backendNodeId: number }> = [];
   for (let s = sessionId; s !== page.sessionId;) {
-    const parent = page.tab.parents.get(s);
+    const parent = page.parentSession(s);
     if (!parent) throw new CdpdError('TARGET_CLOSED', 'The iframe went away while the command ran.');
     const { backendNodeId } = await page.sendOn(parent, 'DOM.getFrameOwner', { frameId: rootFrameOf(page, s) });
     out.push({ sessionId: parent, backendNodeId });

@@ -43,7 +43,7 @@ async function content(page: Page, e: Entry): Promise<{ size: number; mimeType: 
 
 /** The HAR log of a tab's network history. */
 async function harOf(page: Page) {
-  const entries = page.tab.history.network.toArray();
+  const entries = page.history.network.toArray();
   const pages: Array<{ startedDateTime: string; id: string; title: string; pageTimings: { onContentLoad: number; onLoad: number } }> = [];
   const out: unknown[] = [];
   let pageref = '';

@@ -73,7 +73,7 @@ export const request = defineCommand({
     if (!Number.isInteger(id)) throw usage('request takes the #id that cdp requests prints');
     if (params.out !== undefined && (typeof params.out !== 'string' || !isAbsolute(params.out))) throw usage(`--out needs an absolute path, got: ${String(params.out)}`);
     const page = ctx.page;
-    const e: Entry | undefined = page.tab.history.network.find((x) => x.id === id);
+    const e: Entry | undefined = page.history.network.find((x) => x.id === id);
     if (!e || e.kind !== 'request') {
       throw new CdpdError('NOT_FOUND', `No request #${id} in this tab's history (cdp requests ${shortId(page.targetId)} lists them; the oldest drop out past the history's size).`);
     }

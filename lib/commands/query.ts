@@ -165,7 +165,7 @@ export const find = defineCommand({
       if (inline) node.options = inline;
       const states = inline ? n.states?.filter((st) => st !== 'collapsed') : n.states;
       if (states?.length) node.states = states;
-      if (loaderId) node.ref = ctx.page.tab.refs.refFor(frame.sessionId, frame.frameId, loaderId, n.backend!);
+      if (loaderId) node.ref = ctx.page.refs.refFor(frame.sessionId, frame.frameId, loaderId, n.backend!);
       return node;
     });
     return { by, query, nodes };

@@ -71,7 +71,7 @@ export async function frameOutline(page: Page, frame: Frame, opts: { root?: numb
     clickable,
   ]);
   const loaderId = findFrame(tree.frameTree, frameId)?.loaderId ?? '';
-  page.tab.refs.retire(frameId, loaderId);
+  page.refs.retire(frameId, loaderId);
   let start: Protocol.Accessibility.AXNode | undefined;
   if (opts.root !== undefined) {
     start = nodes.find((n) => n.backendDOMNodeId === opts.root);
@@ -94,7 +94,7 @@ async function snapFrame(page: Page, frame: Frame, base: number, params: SnapPar
     while (shown.length && shown[shown.length - 1]! >= n.level) shown.pop();
     const depth = interactive ? base + shown.length : Math.min(n.depth + base, MAX_DEPTH + base);
     const wantsRef = interactive ? actionable(n) : n.refable;
-    const ref = wantsRef && n.backend !== undefined && loaderId ? page.tab.refs.refFor(sessionId, frameId, loaderId, n.backend) : undefined;
+    const ref = wantsRef && n.backend !== undefined && loaderId ? page.refs.refFor(sessionId, frameId, loaderId, n.backend) : undefined;
     const inline = interactive ? collapsedOptions(lines, i) : undefined;
     if (!interactive || ref !== undefined || CONTEXT.has(n.role)) {
       const node: SnapNode = { depth, role: n.role, name: n.name };
@@ -121,7 +121,7 @@ async function childFrame(page: Page, sessionId: string, backendNodeId: number):
   const { node } = await page.sendOn(sessionId, 'DOM.describeNode', { backendNodeId }).catch(() => ({ node: undefined }));
   const frameId = node?.frameId;
   if (!frameId) return undefined;
-  const oopif = page.tab.frames.get(frameId);
+  const oopif = page.oopifSession(frameId);
   return { sessionId: oopif ?? sessionId, frameId };
 }
 
@@ -181,7 +181,7 @@ export async function takeSnapshot(page: Page, params: SnapParams) {
   }
   const nodes: SnapNode[] = [];
   const doc = await snapFrame(page, { sessionId: frame.sessionId, frameId: frame.frameId }, 0, params, root, new Map(), nodes);
-  const before = page.tab.snaps.swap(viewOf(params), doc, nodes, params);
+  const before = page.snaps.swap(viewOf(params), doc, nodes, params);
   if (params.diff === true) {
     const diff = diffSnapshots(before, doc, nodes);
     if (diff.base === 'same') return { diff };

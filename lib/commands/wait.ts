@@ -90,7 +90,7 @@ async function check(page: Page, frame: Frame, p: WaitParams): Promise<unknown> 
     return matches(url) ? url : false;
   }
   if (p.idle) {
-    return page.tab.inflight.size === 0 && Date.now() - page.tab.networkChangedAt >= IDLE_MS;
+    return page.networkQuietFor() >= IDLE_MS;
   }
   const r = await evaluateIn(page, frame, { expression: p.js!, awaitPromise: true, returnByValue: true, replMode: true });
   if (r.exceptionDetails) throw jsException(r.exceptionDetails);

@@ -7,6 +7,9 @@ import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, EventName, EventParams, Method, ParamsOf, RawEvent, ResultOf } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import type { Attached } from './tab.js';
+import type { TabHistory } from './history.js';
+import type { RefTable } from './refs.js';
+import type { SnapMemory } from './snapdiff.js';
 import type { PageEvent } from './events.js';
 import type { PageScript } from './script.js';
 import type { Abort } from '../runtime/abort.js';
@@ -18,9 +21,44 @@ export class Page {
   readonly sessionId: string;
   private readonly browser: BrowserConnection;
   private readonly attached: Attached;
-  /** The tab's session state: refs, iframe sessions, contexts, requests in flight. */
-  get tab(): Attached {
-    return this.attached;
+  /** The element refs snapshots issued for this tab. */
+  get refs(): RefTable {
+    return this.attached.refs;
+  }
+
+  /** The tab's last snapshots, for `snap --diff`. */
+  get snaps(): SnapMemory {
+    return this.attached.snaps;
+  }
+
+  /** The tab's console and network history. */
+  get history(): TabHistory {
+    return this.attached.history;
+  }
+
+  /** The session of an out-of-process iframe, by its frame id. */
+  oopifSession(frameId: string): string | undefined {
+    return this.attached.frames.get(frameId);
+  }
+
+  /** The out-of-process iframes: [frame id, session id]. */
+  oopifs(): Array<[string, string]> {
+    return [...this.attached.frames];
+  }
+
+  /** The session an iframe's session is under (the tab's, or another iframe's). */
+  parentSession(sessionId: string): string | undefined {
+    return this.attached.parents.get(sessionId);
+  }
+
+  /** The main-world execution context of a frame in a session, when known. */
+  mainContext(sessionId: string, frameId: string): number | undefined {
+    return this.attached.contexts.get(`${sessionId}|${frameId}`);
+  }
+
+  /** How long the tab's network has had no request in flight (0 while one is). */
+  networkQuietFor(now = Date.now()): number {
+    return this.attached.inflight.size ? 0 : now - this.attached.networkChangedAt;
   }
   private readonly signal: Abort;
   private readonly timeoutMs: number | undefined;
