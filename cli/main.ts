@@ -43,21 +43,21 @@ async function run(argv: string[], out: () => Output): Promise<number> {
     }
     return EXIT.OK;
   }
-  if (def.name === 'status') {
+  if (def.cliMode === 'every-daemon') {
     const daemons = await client.connectAll();
     const statuses = await Promise.all(daemons.map(async (c) => {
       try {
-        return await c.call('status');
+        return await c.call(def.name);
       } catch (err) {
         return { pid: c.welcome.pid, error: (err as Error).message };
       } finally {
         await c.close();
       }
     }));
-    output.result('status', { daemons: statuses }, target);
+    output.result(def.name, { daemons: statuses }, target);
     return EXIT.OK;
   }
-  if (def.streams || def.name === 'repl') {
+  if (def.streams || def.cliMode === 'session') {
     // Long-lived sessions take the full ws client; one-shot commands the light one.
     const session = await client.connectOrStart(startOpts);
     if (def.streams) return streamEvents(session, def.name, params, output);
@@ -90,7 +90,7 @@ async function run(argv: string[], out: () => Output): Promise<number> {
   }
   // `stop` is done when the daemon (and a browser it launched, which it closes first) is gone.
   const stopped = result as { stopped?: boolean; pid?: number };
-  if (def.name === 'stop' && stopped.stopped && typeof stopped.pid === 'number' && !(await waitForExit(stopped.pid, STOP_WAIT_MS))) {
+  if (stopped.stopped === true && typeof stopped.pid === 'number' && !(await waitForExit(stopped.pid, STOP_WAIT_MS))) {
     output.notice(`the daemon (pid ${stopped.pid}) has not exited ${STOP_WAIT_MS / 1000} s after it was asked to; "kill ${stopped.pid}" ends it`);
   }
   output.result(def.name, result, target);

@@ -85,6 +85,12 @@ export interface CommandDef<P extends object = Record<string, unknown>, R = unkn
   action?: boolean;
   /** Only reads the tab: allowed on a tab another client has leased. */
   reads?: boolean;
+  /**
+   * How the CLI runs it, when not as a one-shot request to one daemon: `every-daemon`
+   * asks each running daemon (status), `session` keeps a full client session open
+   * (repl). `streams` commands keep theirs open too.
+   */
+  cliMode?: 'every-daemon' | 'session';
   /** Only in the CLI (repl): the daemon does not run it. */
   cliOnly?: boolean;
   /**
