@@ -4,7 +4,7 @@
  */
 import { CdpdError, toCdpdError } from '../lib/protocol/errors.js';
 import type { EventFrame } from '../lib/protocol/wire.js';
-import { eventLine, formatResult, statusText, watchingLine } from './format.js';
+import { eventLine, formatResult, watchingLine } from './format.js';
 
 /** Where the CLI's words go. */
 export interface Output {
@@ -31,7 +31,7 @@ function errorLine(err: unknown): string {
 export const textOutput: Output = {
   result(cmd, result, target) {
     const r = (result ?? {}) as Record<string, unknown>;
-    write(process.stdout, cmd === 'status' ? statusText(r.daemons as never) : formatResult(cmd, r, target));
+    write(process.stdout, formatResult(cmd, r, target));
     const dropped = Number(r.dropped);
     if (dropped > 0) write(process.stderr, `(${dropped} older entries were dropped from this history; raise CDP_HISTORY to keep more)`);
   },

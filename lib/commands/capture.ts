@@ -12,6 +12,7 @@ import type { Page } from '../session/page.js';
 import { writePrivateFile } from './files.js';
 import { defineCommand } from './types.js';
 import { shortId } from '../protocol/ids.js';
+import { shotText } from './text.js';
 
 const FORMATS = ['png', 'jpeg', 'webp'] as const;
 type Format = (typeof FORMATS)[number];
@@ -38,6 +39,7 @@ export const shot = defineCommand({
     { flags: '--format <fmt>', summary: 'png (default), jpeg or webp' },
     { flags: '--quality <n>', summary: 'jpeg/webp quality, 0-100' },
   ],
+  text: (r, target) => shotText(r, target),
   parse(args, opts, env): ShotParams {
     const p: ShotParams = {};
     // Resolved where the CLI runs, not where the daemon happened to start.
@@ -99,6 +101,7 @@ export const pdf = defineCommand({
   reads: true,
   args: [{ name: 'file' }],
   options: [{ flags: '--landscape', summary: 'landscape pages' }, { flags: '--background', summary: 'print background graphics' }],
+  text: (r) => `${r.path}\nPDF saved: ${r.pages} page(s), ${r.bytes} bytes`,
   parse: (args, opts, env) => ({
     ...(args[0] ? { path: resolve(env.cwd, args[0]) } : {}),
     ...(opts.landscape ? { landscape: true } : {}), ...(opts.background ? { background: true } : {}),

@@ -14,6 +14,7 @@ export const viewport = defineCommand({
   target: 'required',
   args: [{ name: 'size', required: true }],
   options: [{ flags: '--dpr <n>', summary: 'device pixel ratio (default 1)' }, { flags: '--mobile', summary: 'emulate a mobile device (meta viewport, touch)' }],
+  text: (r) => `Viewport ${r.width}x${r.height}, DPR ${r.dpr}`,
   parse(args, opts) {
     const [size] = args;
     if (args.length !== 1 || !size) throw usage('viewport takes <width>x<height>, e.g. 1280x720, or reset');
@@ -51,6 +52,7 @@ export const emulate = defineCommand({
     { flags: '--offline', summary: 'cut the tab off the network' },
     { flags: '--online', summary: 'put it back' },
   ],
+  text: (r) => `User agent: ${r.userAgent}\nColour scheme: ${r.media}\n${r.online ? 'Online' : 'Offline'}`,
   parse(_args, opts) {
     const p: { userAgent?: string; media?: string; offline?: boolean } = {};
     if (opts.userAgent !== undefined) {

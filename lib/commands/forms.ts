@@ -8,6 +8,7 @@ import { callOn, clickPoint, labelOf, mouseClick } from './elements.js';
 import { element, FRAME_OPTION, selectorArgs } from './handles.js';
 import { CHECKED_STATE, DISPATCH_CHANGE, FIELD_VALUE, FILL_KIND, FOCUS_AND_SELECT, IS_FILE_INPUT, SELECT_OPTIONS, SET_NATIVE_VALUE } from './inpage.js';
 import { defineCommand } from './types.js';
+import { type Any } from './text.js';
 
 export const fill = defineCommand({
   name: 'fill',
@@ -16,6 +17,8 @@ export const fill = defineCommand({
   action: true,
   args: [{ name: 'selector', required: true }, { name: 'value', variadic: true }],
   options: [FRAME_OPTION],
+  text: (r) => r.value === r.requested ? `Filled ${r.label} with ${JSON.stringify(r.value)}`
+        : `Filled ${r.label}: asked for ${JSON.stringify(r.requested)}, the field now holds ${JSON.stringify(r.value)}`,
   parse(args, opts) {
     const [selector, ...value] = args;
     if (!selector) throw usage('fill takes a selector or @ref and the value: cdp fill <target> @e3 "text"');
@@ -61,6 +64,7 @@ export const select = defineCommand({
   action: true,
   args: [{ name: 'selector', required: true }, { name: 'values', required: true, variadic: true }],
   options: [FRAME_OPTION],
+  text: (r) => `Selected ${(r.selected as Any[]).map((o) => JSON.stringify(o.label)).join(', ')}`,
   parse(args, opts) {
     const [selector, ...values] = args;
     if (!selector || !values.length) throw usage('select takes a selector or @ref and the option value or label: cdp select <target> @e4 "Blue"');
@@ -85,6 +89,7 @@ function checkCommand(name: 'check' | 'uncheck', want: boolean) {
     action: true,
     args: [{ name: 'selector', required: true, variadic: true }],
     options: [FRAME_OPTION],
+    text: (r) => `${r.changed ? (r.checked ? 'Checked' : 'Unchecked') : `Already ${r.checked ? 'checked' : 'unchecked'}:`} ${r.label}`,
     parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts) }),
     async run(ctx, params: { selector: string; frame?: string }) {
       const h = await element(ctx, params);
@@ -112,6 +117,7 @@ export const upload = defineCommand({
   action: true,
   args: [{ name: 'selector', required: true }, { name: 'files', required: true, variadic: true }],
   options: [FRAME_OPTION],
+  text: (r) => `Set ${r.files.length} file(s): ${r.files.join(', ')}`,
   parse(args, opts, env) {
     const [selector, ...files] = args;
     if (!selector || !files.length) throw usage('upload takes a selector or @ref and one or more files: cdp upload <target> @e5 ./photo.png');

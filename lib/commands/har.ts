@@ -101,6 +101,7 @@ export const har = defineCommand({
   target: 'required',
   reads: true,
   args: [{ name: 'file', required: true }],
+  text: (r) => `${r.path}\nHAR saved: ${r.entries} request(s), ${r.bodies} with their body, ${r.pages} page(s)`,
   parse(args, _opts, env) {
     if (!args[0]) throw usage('har takes the file to write: cdp har <target> session.har');
     return { path: resolve(env.cwd, args[0]) };

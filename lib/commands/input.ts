@@ -11,6 +11,7 @@ import { CLICK_FIRST, FOCUS, JS_CLICK, SCROLL_ELEMENT, SCROLL_PAGE, TAG_TEXT } f
 import { chordEvents, parseChord } from './keys.js';
 import { act } from './outcome.js';
 import { defineCommand } from './types.js';
+import { outcome } from './text.js';
 
 /** A real mouse click of `count` clicks at the element's visible centre; `click` also takes `--js`. */
 function clickCommand(name: 'click' | 'dblclick', count: number, summary: string) {
@@ -22,6 +23,7 @@ function clickCommand(name: 'click' | 'dblclick', count: number, summary: string
     action: true,
     args: [{ name: 'selector', required: true, variadic: true }],
     options: js ? [{ flags: '--js', summary: 'synthetic el.click() instead of the mouse (chrome-cdp\'s click)' }, FRAME_OPTION] : [FRAME_OPTION],
+    text: (r, target) => `${name === 'click' ? 'Clicked' : 'Double-clicked'} ${r.tag} ${JSON.stringify(r.text)}${outcome(r, target)}`,
     parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts), ...(js && opts.js ? { js: true } : {}) }),
     async run(ctx, params: { selector: string; frame?: string; js?: boolean; timeout?: number }) {
       const h = await element(ctx, params);
@@ -45,6 +47,7 @@ export const hover = defineCommand({
   action: true,
   args: [{ name: 'selector', required: true, variadic: true }],
   options: [FRAME_OPTION],
+  text: (r) => `Hovering over ${r.label}`,
   parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts) }),
   async run(ctx, params: { selector: string; frame?: string }) {
     const h = await element(ctx, params);
@@ -61,6 +64,7 @@ export const press = defineCommand({
   action: true,
   args: [{ name: 'selector' }, { name: 'key', required: true }],
   options: [FRAME_OPTION],
+  text: (r, target) => `Pressed ${r.key}${r.label ? ` in ${r.label}` : ''}${outcome(r, target)}`,
   parse(args, opts) {
     if (args.length === 0 || args.length > 2) throw usage('press takes a key, optionally after a selector or @ref: cdp press <target> [@e3] Enter');
     const key = args[args.length - 1]!;
@@ -91,6 +95,7 @@ export const scroll = defineCommand({
   action: true,
   args: [{ name: 'selector' }, { name: 'amount', variadic: true }],
   options: [FRAME_OPTION],
+  text: (r) => `Scrolled ${r.of === 'element' ? 'the element' : 'the page'} to (${r.x}, ${r.y})`,
   parse(args, opts) {
     const rest = [...args];
     let by: { dx: number; dy: number } | undefined;
@@ -129,6 +134,7 @@ export const drag = defineCommand({
   action: true,
   args: [{ name: 'from', required: true }, { name: 'to', required: true }],
   options: [FRAME_OPTION],
+  text: (r) => `Dragged ${r.from} onto ${r.to}`,
   parse(args, opts) {
     if (args.length !== 2) throw usage('drag takes two selectors or @refs: cdp drag <target> @e3 @e9');
     return { from: args[0]!, to: args[1]!, ...frameParam(opts) };
@@ -166,6 +172,7 @@ export const clickxy = defineCommand({
   target: 'required',
   action: true,
   args: [{ name: 'x', required: true }, { name: 'y', required: true }],
+  text: (r) => `Clicked at CSS (${r.x}, ${r.y})`,
   parse(args) {
     if (args.length !== 2) throw usage('x and y must be numbers (CSS pixels)');
     return { x: coord(args[0]), y: coord(args[1]) };
@@ -189,6 +196,7 @@ export const type = defineCommand({
   target: 'required',
   action: true,
   args: [{ name: 'text', required: true, variadic: true }],
+  text: (r) => `Typed ${r.characters} characters`,
   parse(args) {
     const text = joined(args);
     if (!text) throw usage('text required');
@@ -212,6 +220,9 @@ export const loadall = defineCommand({
   action: true,
   longestMs: LOADALL_CAP_MS,
   args: [{ name: 'selector', required: true }, { name: 'ms' }],
+  text: (r) => r.complete
+        ? `Clicked "${r.selector}" ${r.clicks} time(s) until it disappeared`
+        : `Clicked "${r.selector}" ${r.clicks} time(s); it was still there after 5 minutes`,
   parse(args) {
     const rest = [...args];
     let interval = LOADALL_INTERVAL_MS;
@@ -241,6 +252,7 @@ export const dialog = defineCommand({
   target: 'required',
   action: true,
   args: [{ name: 'action', required: true }, { name: 'text', variadic: true }],
+  text: (r) => `${r.action === 'accept' ? 'Accepted' : 'Dismissed'} ${r.type} ${JSON.stringify(r.message)}`,
   parse(args) {
     const [action, ...text] = args;
     if (action !== 'accept' && action !== 'dismiss') throw usage('dialog takes "accept [text]" or "dismiss"');

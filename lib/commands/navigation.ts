@@ -38,6 +38,7 @@ export const nav = defineCommand({
   target: 'required',
   action: true,
   args: [{ name: 'url', required: true }],
+  text: (r) => `Navigated to ${r.url}`,
   parse(args) {
     if (!args.length) throw usage('URL required');
     return { url: checkUrl(joined(args)) };
@@ -77,6 +78,7 @@ function historyCommand(name: 'back' | 'forward', step: -1 | 1) {
     target: 'required',
     action: true,
     args: [],
+    text: (r) => `Navigated to ${r.url}`,
     parse: () => ({}),
     async run(ctx, params: { timeout?: number }) {
       const page = ctx.page;
@@ -104,6 +106,7 @@ export const reload = defineCommand({
   action: true,
   args: [],
   options: [{ flags: '--hard', summary: 'bypass the cache' }],
+  text: (r) => `Navigated to ${r.url}`,
   parse: (_args, opts) => (opts.hard ? { hard: true } : {}),
   async run(ctx, params: { hard?: boolean; timeout?: number }) {
     return loadAfter(ctx.page, timeoutOf(params, NAV_TIMEOUT_MS), 'the reload', () => ctx.page.send('Page.reload', { ignoreCache: params.hard === true }));

@@ -12,6 +12,7 @@ import type { Page } from '../session/page.js';
 import { writePrivateFile } from './files.js';
 import { defineCommand } from './types.js';
 import { shortId } from '../protocol/ids.js';
+import { cookiesText, requestWhole, storageText } from './text.js';
 
 /** A body as `request` gives it: text, or base64 for bytes; `saved` when written to --out. */
 export interface Body { text?: string; base64?: string; bytes: number; saved?: string }
@@ -57,6 +58,7 @@ export const request = defineCommand({
   reads: true,
   args: [{ name: 'id', required: true }],
   options: [{ flags: '--out <file>', summary: 'write the response body to this file (bytes as they came) instead of printing it' }],
+  text: (r) => requestWhole(r),
   parse(args, opts, env): RequestParams {
     const raw = (args[0] ?? '').replace(/^#/, '');
     const id = Number(raw);
@@ -147,6 +149,7 @@ export const cookies = defineCommand({
     { flags: '--expires <seconds>', summary: 'set: when it expires, in seconds since 1970 (default: a session cookie)' },
     { flags: '--all', summary: "clear: every cookie of the browser, not only the page's" },
   ],
+  text: (r) => cookiesText(r),
   parse(args, opts): CookiesParams {
     const op = (args[0] ?? 'list') as CookiesParams['op'];
     if (!['list', 'set', 'clear'].includes(op)) throw usage(`cookies takes list, set <name> <value> or clear, got: ${op}`);
@@ -217,6 +220,7 @@ export const storage = defineCommand({
   summary: "the page's localStorage or sessionStorage: local|session [get [key] | set <key> <value> | remove <key> | clear]",
   target: 'required',
   args: [{ name: 'kind', required: true }, { name: 'op' }, { name: 'key' }, { name: 'value', variadic: true }],
+  text: (r) => storageText(r),
   parse(args): StorageParams {
     const [kind, op = 'get', key, ...value] = args;
     if (kind !== 'local' && kind !== 'session') throw usage(`storage takes local or session first, got: ${kind ?? 'nothing'}`);

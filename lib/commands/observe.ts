@@ -7,6 +7,7 @@ import { usage } from './args.js';
 import { expandKinds } from '../session/events.js';
 import type { Entry, Ring } from '../session/history.js';
 import { defineCommand } from './types.js';
+import { entryLine, type Any } from './text.js';
 
 /** Where a history read starts: after an entry id, or from a time (ms). */
 export interface Since { sinceId?: number; sinceTime?: number }
@@ -56,6 +57,7 @@ export const consoleCmd = defineCommand({
   reads: true,
   args: [],
   options: [{ flags: '--level <levels>', summary: 'only these levels, comma-separated (log, info, warn, error, debug, …)' }, ...SINCE_OPTS],
+  text: (r) => (r.entries as Any[]).map(entryLine).join('\n'),
   parse: (_args, opts) => ({ ...parseSince(opts.since), levels: list(opts.level), clear: Boolean(opts.clear) }),
   async run(ctx, params: Since & { levels?: string[]; clear?: boolean }) {
     const levels = params.levels?.length ? new Set(params.levels) : undefined;
@@ -74,6 +76,7 @@ export const errors = defineCommand({
   reads: true,
   args: [],
   options: SINCE_OPTS,
+  text: (r) => (r.entries as Any[]).map(entryLine).join('\n'),
   parse: (_args, opts) => ({ ...parseSince(opts.since), clear: Boolean(opts.clear) }),
   async run(ctx, params: Since & { clear?: boolean }) {
     const history = await ctx.tabs.history(ctx.page.targetId);
@@ -104,6 +107,7 @@ export const requests = defineCommand({
     { flags: '--failed', summary: 'only requests that failed (no response)' },
     ...SINCE_OPTS,
   ],
+  text: (r) => (r.entries as Any[]).map(entryLine).join('\n'),
   parse(_args, opts) {
     if (opts.status !== undefined) statusFilter(String(opts.status));
     return { ...parseSince(opts.since), types: list(opts.type), status: opts.status === undefined ? undefined : String(opts.status), failed: Boolean(opts.failed), clear: Boolean(opts.clear) };

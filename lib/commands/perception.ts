@@ -7,6 +7,7 @@ import { callIn, callOn, evaluateIn, locate, resolveFrame } from './elements.js'
 import { jsException, type Page } from '../session/page.js';
 import { DOCUMENT_HTML, OUTER_HTML, RESOURCE_TIMING } from './inpage.js';
 import { defineCommand } from './types.js';
+import { formatValue, netLine, type Any } from './text.js';
 
 /** An evaluated value: `value` when it serialises, else Chrome's description. */
 export interface EvalResult { type: string; subtype?: string; value?: unknown; description?: string }
@@ -27,6 +28,7 @@ export const evaluate = defineCommand({
   target: 'required',
   args: [{ name: 'expression', required: true, variadic: true }],
   options: [frameOption('evaluate in')],
+  text: (r) => formatValue(r),
   parse(args, opts) {
     const expression = joined(args);
     if (!expression.trim()) throw usage('expression required');
@@ -79,6 +81,7 @@ export const html = defineCommand({
   reads: true,
   args: [{ name: 'selector', variadic: true }],
   options: [frameOption('read')],
+  text: (r) => r.html,
   parse: (args, opts) => ({ ...(args.length ? { selector: joined(args) } : {}), ...frameParam(opts) }),
   async run(ctx, params: { selector?: string; frame?: string }) {
     const frame = await resolveFrame(ctx.page, typeof params.frame === 'string' ? params.frame : undefined);
@@ -99,6 +102,7 @@ export const net = defineCommand({
   target: 'required',
   reads: true,
   args: [],
+  text: (r) => (r.entries as Any[]).map(netLine).join('\n'),
   parse: () => ({}),
   async run(ctx) {
     return { entries: await ctx.page.call(RESOURCE_TIMING) };
@@ -110,6 +114,7 @@ export const evalraw = defineCommand({
   summary: 'send a raw CDP command on the tab\'s session',
   target: 'required',
   args: [{ name: 'method', required: true }, { name: 'json', variadic: true }],
+  text: (r) => JSON.stringify(r, null, 2),
   parse(args) {
     const [method, ...rest] = args;
     if (!method) throw usage('CDP method required (e.g. "DOM.getDocument")');

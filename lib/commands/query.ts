@@ -13,6 +13,8 @@ import { actionable, collapsedOptions, normalizeName, type OutlineNode, type Sna
 import { parseRef } from '../session/refs.js';
 import { frameOutline } from './snapshot.js';
 import { defineCommand } from './types.js';
+import { getText, type Any } from './text.js';
+import { snapLine } from '../session/outline.js';
 
 type AXNode = Protocol.Accessibility.AXNode;
 
@@ -29,6 +31,7 @@ export const get = defineCommand({
   reads: true,
   args: [{ name: 'what', required: true }, { name: 'selector', required: true, variadic: true }],
   options: [FRAME_OPTION],
+  text: (r) => getText(r),
   parse(args, opts): GetParams {
     const [what, ...rest] = args;
     if (!GETS.includes(what as Get)) throw usage(`get takes ${GETS.join(', ')}, then a selector or @ref: cdp get <target> text @e3`);
@@ -75,6 +78,7 @@ export const is = defineCommand({
   reads: true,
   args: [{ name: 'state', required: true }, { name: 'selector', required: true, variadic: true }],
   options: [FRAME_OPTION],
+  text: (r) => String(r.value),
   parse(args, opts) {
     const [state, ...rest] = args;
     if (!STATES.includes(state as State)) throw usage(`is takes ${STATES.join(', ')}, then a selector or @ref: cdp is <target> visible @e3`);
@@ -119,6 +123,7 @@ export const find = defineCommand({
     { flags: '--exact', summary: 'names and text match whole and case-sensitively (default: a case-insensitive part)' },
     frameOption('look in'),
   ],
+  text: (r) => (r.nodes as Any[]).map((n) => snapLine(n as never)).join('\n'),
   parse(args, opts): FindParams {
     const [by, ...rest] = args;
     if (!FINDS.includes(by as Find)) throw usage('find takes role <role> [--name <text>], text <text> or label <text>: cdp find <target> role button --name Save');

@@ -8,6 +8,7 @@ import { CdpdError } from '../protocol/errors.js';
 import { usage } from './args.js';
 import { ABORT_REASONS, routeLabel, type RouteAction, type RouteRule } from '../session/routes.js';
 import { defineCommand } from './types.js';
+import { ruleLine, type Any } from './text.js';
 
 /** What `route` takes on the wire. */
 export interface RouteParams {
@@ -49,6 +50,7 @@ export const route = defineCommand({
     { flags: '--continue', summary: 'let it go to the server, with the --header lines set' },
     { flags: '--list', summary: 'the rules in place' },
   ],
+  text: (r) => r.rules ? (r.rules.length ? (r.rules as Any[]).map(ruleLine).join('\n') : 'No route rules.') : `Route ${ruleLine(r.rule)}`,
   parse(args, opts, env): RouteParams {
     if (opts.list) {
       if (args.length) throw usage('route --list takes nothing else');
@@ -112,6 +114,7 @@ export const unroute = defineCommand({
   target: 'none',
   args: [{ name: 'id' }],
   options: [{ flags: '--all', summary: 'every rule' }],
+  text: (r) => r.removed.length ? `Removed ${r.removed.join(', ')}` : 'No route rules to remove.',
   parse(args, opts) {
     if (opts.all) {
       if (args.length) throw usage('unroute --all takes no id');

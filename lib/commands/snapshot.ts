@@ -10,6 +10,7 @@ import type { Page } from '../session/page.js';
 import { actionable, collapsedOptions, CONTEXT, MAX_DEPTH, outline, snapLine, type OutlineNode, type SnapNode } from '../session/outline.js';
 import { diffSnapshots } from '../session/snapdiff.js';
 import { defineCommand } from './types.js';
+import { snapText } from './text.js';
 
 /**
  * The DOM nodes of a session's documents that take clicks without a role: click
@@ -150,6 +151,7 @@ export const snap = defineCommand({
   reads: true,
   args: [],
   options: SNAP_OPTIONS,
+  text: (r) => snapText(r),
   parse(_args, opts): SnapParams {
     const p: SnapParams = {};
     if (opts.interactive) p.interactive = true;

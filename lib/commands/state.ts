@@ -123,6 +123,8 @@ export const state = defineCommand({
   summary: "save or load the browser's login state (cookies, localStorage of open origins) as a Playwright storageState file",
   target: 'none',
   args: [{ name: 'op', required: true }, { name: 'file', required: true }],
+  text: (r) => `${r.op === 'save' ? 'Saved' : 'Loaded'} ${r.cookies} cookie(s) and the localStorage of ${r.origins.length} origin(s)${r.origins.length ? ` (${r.origins.join(', ')})` : ''} ${r.op === 'save' ? 'to' : 'from'} ${r.path}` +
+        (r.skipped?.length ? `\nLeft out the localStorage of tab(s) that did not answer: ${r.skipped.join(', ')}` : ''),
   parse(args, _opts, env) {
     const [op, file] = args;
     if (op !== 'save' && op !== 'load') throw usage(`state takes save <file> or load <file>, got: ${op ?? 'nothing'}`);

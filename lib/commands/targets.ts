@@ -7,6 +7,7 @@ import { DEFAULT_TTL_MS } from '../session/leases.js';
 import { navigate, NAV_TIMEOUT_MS } from './navigation.js';
 import { defineCommand } from './types.js';
 import { shortId } from '../protocol/ids.js';
+import { pageTable, statusText } from './text.js';
 
 export const list = defineCommand({
   name: 'list',
@@ -14,6 +15,7 @@ export const list = defineCommand({
   summary: 'open pages: <prefix>  <title>  <url>',
   target: 'none',
   args: [],
+  text: (r) => pageTable(r.pages),
   parse: () => ({}),
   async run(ctx) {
     return { pages: await ctx.tabs.list() };
@@ -26,6 +28,7 @@ export const open = defineCommand({
   target: 'none',
   args: [{ name: 'url' }],
   options: [{ flags: '--background', summary: 'open the tab without bringing it to the front' }],
+  text: (r) => `Opened new tab: ${r.prefix}  ${r.url}`,
   parse: (args, opts) => ({ url: checkUrl(args.length ? joined(args) : 'about:blank', true), ...(opts.background ? { background: true } : {}) }),
   async run(ctx, params: { url?: string; timeout?: number; background?: boolean }) {
     const url = checkUrl(typeof params.url === 'string' && params.url ? params.url : 'about:blank', true);
@@ -56,6 +59,7 @@ export const close = defineCommand({
   summary: 'close a tab',
   target: 'required',
   args: [],
+  text: (r) => `Closed ${r.prefix}  ${r.url}`,
   parse: () => ({}),
   async run(ctx) {
     const { targetId } = ctx.page;
@@ -73,6 +77,7 @@ export const activate = defineCommand({
   summary: 'bring a tab to the front',
   target: 'required',
   args: [],
+  text: (r) => `Activated ${r.prefix}`,
   parse: () => ({}),
   async run(ctx) {
     const { targetId } = ctx.page;
@@ -88,6 +93,11 @@ export const stop = defineCommand({
   target: 'optional',
   args: [],
   noStart: true,
+  text: (r) => {
+      if (r.detached) return `Detached from ${r.detached}`;
+      if (r.prefix) return `Not attached to ${r.prefix}`;
+      return r.stopped ? `Stopped the daemon (pid ${r.pid})` : 'No daemon running.';
+    },
   parse: () => ({}),
   async run(ctx, params: { target?: string }) {
     if (typeof params.target === 'string' && params.target) {
@@ -110,6 +120,7 @@ export const status = defineCommand({
   cliMode: 'every-daemon',
   args: [],
   noStart: true,
+  text: (r) => statusText(r.daemons),
   parse: () => ({}),
   async run(ctx) {
     const pages = await ctx.tabs.list();
@@ -147,6 +158,7 @@ export const claim = defineCommand({
   reads: true,
   args: [],
   options: [{ flags: '--ttl <duration>', summary: 'how long the lease lasts (90s, 10m, 1h; default 10m); claiming again renews it' }],
+  text: (r) => `Claimed ${r.prefix} for ${r.holder} until ${new Date(r.expiresAt).toISOString()}`,
   parse: (_args, opts) => ({ ttlMs: ttlOf(opts.ttl) }),
   run(ctx, params: { ttlMs?: number }) {
     const ttl = typeof params.ttlMs === 'number' && params.ttlMs > 0 ? params.ttlMs : DEFAULT_TTL_MS;
@@ -161,6 +173,7 @@ export const release = defineCommand({
   target: 'required',
   reads: true,
   args: [],
+  text: (r) => r.released ? `Released ${r.prefix}` : `${r.prefix} was not leased`,
   parse: () => ({}),
   run(ctx) {
     const released = ctx.tabs.leases.release(ctx.page.targetId, ctx.caller);

@@ -98,6 +98,9 @@ export interface CommandDef<P extends object = Record<string, unknown>, R = unkn
    * one-shot CLI gives up on a silent daemon after twice this, plus 10 s.
    */
   longestMs?: number;
+  /** The result as text for people (the CLI, the REPL); JSON when a command has none. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  text?: (result: any, target: string) => string;
   /** argv (after the target) and options → wire params. Throws USAGE errors; runs before any daemon is contacted. */
   parse(args: string[], opts: Record<string, unknown>, env: ParseEnv): P;
   /** Does the work in the daemon (or in-process with --no-daemon). */

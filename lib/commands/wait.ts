@@ -112,6 +112,7 @@ export const wait = defineCommand({
     { flags: '--js <expr>', summary: 'until this expression is truthy' },
     frameOption('check in'),
   ],
+  text: (r) => `Waited ${r.waited} ms for ${r.for}${r.url ? `: ${r.url}` : ''}`,
   parse(args, opts): WaitParams {
     const p: WaitParams = {};
     const conds = ['selector', 'text', 'url', 'idle', 'js'].filter((k) => opts[k] !== undefined && opts[k] !== false);
