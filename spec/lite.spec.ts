@@ -119,6 +119,37 @@ test('a refused upgrade and a wrong accept key are errors that say so', async ()
   await new Promise<void>((r) => refuser.close(() => r()));
 });
 
+test('malformed frames from the peer: an unknown opcode is skipped, a length past any sane size waits, nothing throws, a drop is a 1006', async () => {
+  let peer: Socket | undefined;
+  const raw = createServer((_req, res) => res.end());
+  raw.on('upgrade', (req, socket: Socket) => {
+    const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    peer = socket;
+  });
+  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+  const sock = await LiteSocket.open((raw.address() as AddressInfo).port, 2000);
+  const got = collect(sock);
+  await until(() => peer !== undefined, 'upgraded');
+  // Opcode 0x3 (reserved), then a text frame: the text arrives.
+  peer!.write(Buffer.concat([Buffer.from([0x83, 0x01, 0x78]), Buffer.from([0x81, 0x02]), Buffer.from('ok')]));
+  await until(() => got.texts.length === 1, 'the text after the unknown frame');
+  assert.equal(got.texts, ['ok']);
+  // A 64-bit length of 2^52 bytes: the reader waits for the rest, it does not allocate or throw.
+  const huge = Buffer.alloc(10);
+  huge[0] = 0x81;
+  huge[1] = 127;
+  huge.writeBigUInt64BE(2n ** 52n, 2);
+  peer!.write(huge);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(got.texts, ['ok']);
+  assert.is(got.close, undefined);
+  peer!.destroy();
+  await until(() => got.close !== undefined, 'closed');
+  assert.is(got.close![0], 1006);
+  await new Promise<void>((r) => raw.close(() => r()));
+});
+
 test('SHA-1 agrees with node:crypto, and gives RFC 6455\'s sample accept key', () => {
   assert.is(sha1Base64('dGhlIHNhbXBsZSBub25jZQ==258EAFA5-E914-47DA-95CA-C5AB0DC85B11'), 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
   for (let len = 0; len < 300; len++) {

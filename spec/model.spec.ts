@@ -19,6 +19,11 @@ import { shellWords } from '../cli/parse.js';
 import { withReceipt } from '../lib/commands/outcome.js';
 import type { Page } from '../lib/session/page.js';
 import { Abort } from '../lib/runtime/abort.js';
+import { RefTable, parseRef } from '../lib/session/refs.js';
+import type { Tabs } from '../lib/session/tabs.js';
+import { urlMatcher } from '../lib/commands/wait.js';
+import { HIGH_WATER, Subscriptions } from '../lib/daemon/watch.js';
+import type { ClientConnection } from '../lib/daemon/server.js';
 import { headersFromEnv, parseHeaderLines } from '../lib/runtime/headers.js';
 
 const test = suite('model');
@@ -184,6 +189,57 @@ test('REPL words: quotes group, a backslash escapes, empty quotes are a word', (
   assert.equal(shellWords(String.raw`fill @e2 'one \ word' x\ y ""`), ['fill', '@e2', 'one \\ word', 'x y', '']);
   assert.equal(shellWords('  a   b  '), ['a', 'b']);
   assert.equal(shellWords(String.raw`say "a \"q\" b"`), ['say', 'a "q" b']);
+});
+
+test('refs: one per element of a document, stale after its document goes, unknown ones said so', () => {
+  const t = new RefTable();
+  const a = t.refFor('S', 'F', 'L1', 10);
+  assert.is(a, 'e1');
+  assert.is(t.refFor('S', 'F', 'L1', 10), 'e1', 'the same element keeps its ref');
+  assert.is(t.refFor('S', 'F', 'L1', 11), 'e2');
+  assert.equal(t.lookup('e2', 'ABCDEF12').backendNodeId, 11);
+  t.retire('F', 'L2');
+  assert.throws(() => t.lookup('e1', 'ABCDEF12'), (e: Error & { code?: string }) => e.code === 'STALE_REF' && /has changed since the snapshot/.test(e.message));
+  assert.throws(() => t.lookup('e9', 'ABCDEF12'), /Unknown ref e9: no snapshot of this tab issued it/);
+  assert.is(t.refFor('S', 'F', 'L2', 10), 'e3', 'a ref is never given to another element');
+  assert.equal([parseRef('@e4'), parseRef('ref=e4'), parseRef('e4'), parseRef('#e4'), parseRef('e0')], ['e4', 'e4', 'e4', undefined, undefined]);
+});
+
+test('wait --url: a part of the URL, a glob, or a /regex/', () => {
+  assert.ok(urlMatcher('/done')('http://x/done?a=1'));
+  assert.ok(urlMatcher('*/done')('http://x/done'));
+  assert.not.ok(urlMatcher('*/done')('http://x/done?a=1'));
+  assert.ok(urlMatcher('/\\/item\\/\\d+$/')('http://x/item/42'));
+  assert.not.ok(urlMatcher('/\\/item\\/\\d+$/')('http://x/item/abc'));
+});
+
+test('subscriptions: kinds and tabs filtered; a slow reader is counted, then told; a watch of a closed tab ends', async () => {
+  let emit: (targetId: string, ev: PageEvent) => void = () => {};
+  const tabs = { autoAttach: false, onPageEvent: (fn: typeof emit) => ((emit = fn), () => {}) } as unknown as Tabs;
+  const subs = new Subscriptions(tabs);
+  const sent: Array<Record<string, unknown>> = [];
+  let buffered = 0;
+  const conn = { id: 1, send: (f: Record<string, unknown>) => void sent.push(f), bufferedAmount: () => buffered, onClose: () => {} } as unknown as ClientConnection;
+  subs.control(conn, 7).watch({ targetId: 'T1', kinds: new Set(['console']) });
+  subs.control(conn, 8).watch({ targetId: undefined, kinds: new Set(['console']) });
+  assert.ok(tabs.autoAttach, 'a watch of every tab attaches new tabs');
+  emit('T1', { event: 'console', data: { text: 'a' } });
+  emit('T2', { event: 'console', data: { text: 'b' } });
+  emit('T1', { event: 'error', data: { message: 'not asked for' } });
+  assert.equal(sent.map((f) => `${f.sub} ${f.target} ${(f.data as { text: string }).text}`), ['7 T1 a', '8 T1 a', '8 T2 b']);
+  sent.length = 0;
+  buffered = HIGH_WATER + 1;
+  emit('T1', { event: 'console', data: { text: 'c' } });
+  emit('T2', { event: 'console', data: { text: 'd' } });
+  assert.equal(sent, []);
+  buffered = 0;
+  await new Promise((r) => setTimeout(r, 120));
+  assert.equal(sent.map((f) => [f.sub, f.target, f.event, f.data]).sort((x, y) => Number(x[0]) - Number(y[0])),
+    [[7, 'T1', 'dropped', { count: 1 }], [8, null, 'dropped', { count: 2, targets: { T1: 1, T2: 1 } }]]);
+  sent.length = 0;
+  emit('T1', { event: 'target', data: { action: 'destroyed' } });
+  assert.equal(sent.map((f) => [f.sub, f.event]), [[7, 'target']]);
+  assert.is(subs.count, 1, 'the one-tab watch ended');
 });
 
 test.run();
