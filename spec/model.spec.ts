@@ -157,6 +157,11 @@ test('-i: a collapsed select carries its options; headings, images and label tex
   const lines = [n('combobox', 'Qty', 0, { states: ['collapsed'], value: '1' }), n('MenuListPopup', '', 1), n('option', '1', 2), n('option', '2', 2), n('button', 'Go', 0)];
   assert.equal(collapsedOptions(lines, 0), { options: ['1', '2'], next: 4 });
   assert.is(collapsedOptions(lines, 4), undefined);
+  const long = [n('combobox', 'Country', 0, { states: ['collapsed'] }), ...Array.from({ length: 30 }, (_, i) => n('option', `c${i}`, 1))];
+  const inline = collapsedOptions(long, 0)!;
+  assert.is(inline.options.length, 26);
+  assert.is(inline.options.at(-1), '… (+5)');
+  assert.is(inline.next, 31);
   const listbox = [n('combobox', 'Pick', 0, { states: ['collapsed'] }), n('textbox', 'filter', 1), n('option', 'a', 1)];
   assert.is(collapsedOptions(listbox, 0), undefined, 'not a plain select: its lines stay');
   assert.equal([actionable(n('heading', 'h', 0)), actionable(n('image', 'i', 0)), actionable(n('image', 'i', 0, { clickable: true })),

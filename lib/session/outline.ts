@@ -209,6 +209,8 @@ function show(n: AX, depth: number, level: number, opts: OutlineOptions, textOf:
 /** Roles -i gives no ref: what an agent reads rather than acts on (headings stay as context). */
 const READ_ONLY = new Set(['heading', 'image', 'img', 'LabelText']);
 const OPTION_ROLES = new Set(['option', 'MenuListOption']);
+/** Options a collapsed select prints on its line before it says how many more there are. */
+export const MAX_INLINE_OPTIONS = 25;
 
 /** Whether -i gives the line a ref: actionable, or an iframe (for --frame). */
 export function actionable(n: OutlineNode): boolean {
@@ -231,7 +233,14 @@ export function collapsedOptions(lines: OutlineNode[], i: number): { options: st
     if (OPTION_ROLES.has(o.role)) options.push(o.name);
     else if (o.role !== 'MenuListPopup') return undefined; // not a plain <select>: print its lines
   }
-  return options.length ? { options, next: j } : undefined;
+  if (!options.length) return undefined;
+  // A long list (countries, years) would be one huge line: its first ones and how many more.
+  if (options.length > MAX_INLINE_OPTIONS) {
+    const more = options.length - MAX_INLINE_OPTIONS;
+    options.length = MAX_INLINE_OPTIONS;
+    options.push(`… (+${more})`);
+  }
+  return { options, next: j };
 }
 
 /** One snapshot line: `[role] name = "value" [checked] [ref=e12] -> url`. */
