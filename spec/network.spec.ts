@@ -13,6 +13,7 @@ import { startFixture, type Fixture } from './helpers/fixture.js';
 
 const test = suite('network');
 let fx: Fixture;
+let other: Fixture;
 let sb: Sandbox;
 
 const ok = (r: RunResult, what: string) => {
@@ -32,12 +33,14 @@ const idOf = (requests: string, re: RegExp) => {
 test.before(async () => {
   const chrome = await sharedChrome();
   fx = await startFixture();
+  other = await startFixture('localhost');
   sb = new Sandbox({ CDP_PORT_FILE: chrome.portFile });
 });
 
 test.after(async () => {
   await sb.cleanup();
   await fx.close();
+  await other.close();
 });
 
 test('request <t> <#id>: headers, post data and the response body, text or bytes; --out saves it', async () => {
@@ -233,6 +236,16 @@ test('har: the tab history as HAR 1.2 with headers, post data and bodies; every 
   const down = log.entries.find((e: { request: { url: string } }) => e.request.url === 'http://127.0.0.1:1/x');
   assert.is(down.response.status, 0);
   assert.match(down._error, /^net::ERR_/);
+});
+
+test("a cross-origin iframe's requests and console are the tab's: in requests and console, done when done", async () => {
+  const tab = await openTab(`/frames?child=${encodeURIComponent(other.url('/inner'))}`);
+  ok(await cdp('eval', tab, '--frame', 'localhost', "console.log('from the iframe'); fetch('/pixel.gif').then((r) => r.blob()).then((b) => b.size)"), 'eval in the iframe');
+  ok(await cdp('wait', tab, '--idle'), 'wait --idle');
+  const requests = ok(await cdp('requests', tab), 'requests');
+  assert.match(requests, new RegExp(`#\\d+ GET 200  document  text/html  \\S+  \\d+ms  ${other.url('/inner').replace(/\./g, '\\.')}\\n`), 'the iframe document is done');
+  assert.match(requests, new RegExp(`#\\d+ GET 200  fetch  image/gif  \\S+  \\d+ms  ${other.url('/pixel.gif').replace(/\./g, '\\.')}\\n`), "the iframe's own request");
+  assert.match(ok(await cdp('console', tab), 'console'), /\[log\] from the iframe/);
 });
 
 test.run();

@@ -59,6 +59,8 @@ export function frameEvent(a: Attached, e: RawEvent, browser: BrowserConnection,
       byChild.set(p.sessionId, a);
       // Contexts for --frame and nested out-of-process frames of its own.
       browser.send('Runtime.enable', undefined, p.sessionId).catch(() => {});
+      // Its requests, for `requests`, `watch`, receipts and `wait --idle`.
+      browser.send('Network.enable', {}, p.sessionId).catch(() => {});
       browser.send('Target.setAutoAttach', AUTO_ATTACH, p.sessionId).catch(() => {});
       return;
     }

@@ -175,7 +175,11 @@ export class Tabs {
       const a = this.bySession.get(e.sessionId);
       if (!a) {
         const owner = this.byChild.get(e.sessionId);
-        if (owner) frameEvent(owner, e, this.browser, this.byChild);
+        if (!owner) return;
+        frameEvent(owner, e, this.browser, this.byChild);
+        // An out-of-process iframe's requests, console and errors are the tab's too (its
+        // Page domain is not enabled: navigation and load are the tab's main frame's).
+        owner.translator.translate(e, owner.sink);
         return;
       }
       frameEvent(a, e, this.browser, this.byChild);
