@@ -94,7 +94,7 @@ test('route patterns: a glob on the whole URL, or a part of it; the rule added l
   const browser = { send: async () => ({}), sendRaw: async (m: string, p: object) => void sent.push([m, p as Record<string, unknown>]) } as unknown as BrowserConnection;
   const routes = new Routes(browser);
   const marks: string[] = [];
-  const tab = { targetId: 'T1', sessionId: 'S', listeners: new Set(), closed: new Abort(), translator: { markRouted: (_: string, l: string) => marks.push(l) } } as unknown as Attached;
+  const tab = { targetId: 'T1', sessionId: 'S', listeners: new Set(), parents: new Map(), closed: new Abort(), translator: { markRouted: (_: string, l: string) => marks.push(l) } } as unknown as Attached;
   await routes.attached(tab);
   await routes.add(null, '*/api/*', { kind: 'abort', reason: 'Failed' });
   await routes.add('T1', '*/api/cart', { kind: 'fulfill', status: 200, body: '', headers: [] });

@@ -246,6 +246,11 @@ test("a cross-origin iframe's requests and console are the tab's: in requests an
   assert.match(requests, new RegExp(`#\\d+ GET 200  document  text/html  \\S+  \\d+ms  ${other.url('/inner').replace(/\./g, '\\.')}\\n`), 'the iframe document is done');
   assert.match(requests, new RegExp(`#\\d+ GET 200  fetch  image/gif  \\S+  \\d+ms  ${other.url('/pixel.gif').replace(/\./g, '\\.')}\\n`), "the iframe's own request");
   assert.match(ok(await cdp('console', tab), 'console'), /\[log\] from the iframe/);
+  // The tab's route rules apply inside it too.
+  ok(await cdp('route', tab, '*/pixel.gif*', '--status', '418'), 'route');
+  assert.is(ok(await cdp('eval', tab, '--frame', 'localhost', "fetch('/pixel.gif?again').then((r) => r.status)"), 'routed in the iframe'), '418\n');
+  ok(await cdp('unroute', '--all'), 'unroute');
+  assert.is(ok(await cdp('eval', tab, '--frame', 'localhost', "fetch('/pixel.gif?after').then((r) => r.status)"), 'not routed after'), '200\n');
 });
 
 test.run();

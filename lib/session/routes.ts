@@ -44,12 +44,15 @@ export function routeLabel(r: RouteRule): string {
   return `${r.id} ${a.kind === 'abort' ? `abort ${a.reason}` : a.kind === 'fulfill' ? `fulfill ${a.status}` : 'continue'}`;
 }
 
+/** A tab the rules are applied to: its own session and its out-of-process iframes' sessions. */
+interface Routed { a: Attached; fetching: boolean; frames: Set<string> }
+
 /** The rules of one browser connection, and the tabs they are applied to. */
 export class Routes {
   private rules: RouteRule[] = [];
   private next = 1;
   private nextInternal = 1;
-  private readonly tabs = new Map<string, { a: Attached; fetching: boolean }>();
+  private readonly tabs = new Map<string, Routed>();
   private readonly matchers = new Map<string, RegExp>();
   private readonly browser: BrowserConnection;
 
@@ -89,17 +92,41 @@ export class Routes {
 
   /** Called for each tab cdpd attaches: hears its paused requests, applies the rules. */
   async attached(a: Attached): Promise<void> {
-    const entry = { a, fetching: false };
+    // Iframes attached before this (auto-attach answers as it is set up) are the tab's too.
+    const entry: Routed = { a, fetching: false, frames: new Set(a.parents.keys()) };
     this.tabs.set(a.targetId, entry);
     const listener = (e: RawEvent) => {
       // Only what these rules paused: Fetch enabled by someone else (evalraw) is theirs.
-      if (e.method === 'Fetch.requestPaused' && e.sessionId === a.sessionId && entry.fetching) this.paused(a, e.params as Protocol.Fetch.RequestPausedEvent);
+      if (e.method === 'Fetch.requestPaused' && e.sessionId === a.sessionId && entry.fetching) this.paused(a, e.sessionId, e.params as Protocol.Fetch.RequestPausedEvent);
     };
     a.listeners.add(listener);
     a.closed.onAbort(() => {
       if (this.tabs.get(a.targetId) === entry) this.tabs.delete(a.targetId);
     });
     await this.apply(entry);
+  }
+
+  /** Called for an out-of-process iframe of a tab as it attaches: the tab's rules apply in it too. */
+  frameAttached(a: Attached, sessionId: string): void {
+    const entry = this.tabs.get(a.targetId);
+    if (!entry || entry.a !== a) return;
+    entry.frames.add(sessionId);
+    if (entry.fetching) this.browser.send('Fetch.enable', { patterns: this.patterns(a.targetId) }, sessionId).catch(() => {});
+  }
+
+  /** Called for an out-of-process iframe that went away. */
+  frameDetached(a: Attached, sessionId: string): void {
+    this.tabs.get(a.targetId)?.frames.delete(sessionId);
+  }
+
+  /** A request paused in one of a tab's iframe sessions. */
+  framePaused(a: Attached, e: RawEvent): void {
+    const entry = this.tabs.get(a.targetId);
+    if (entry?.fetching && e.sessionId && entry.frames.has(e.sessionId)) this.paused(a, e.sessionId, e.params as Protocol.Fetch.RequestPausedEvent);
+  }
+
+  private patterns(targetId: string) {
+    return [...new Set(this.rulesFor(targetId).map((r) => urlPattern(r.pattern)))].map((urlPattern) => ({ urlPattern, requestStage: 'Request' as const }));
   }
 
   private applyAll(): Promise<unknown> {
@@ -110,23 +137,23 @@ export class Routes {
     return this.rules.filter((r) => r.target === null || r.target === targetId);
   }
 
-  private async apply(t: { a: Attached; fetching: boolean }): Promise<void> {
-    const rules = this.rulesFor(t.a.targetId);
-    if (!rules.length) {
+  private async apply(t: Routed): Promise<void> {
+    const sessions = [t.a.sessionId, ...t.frames];
+    if (!this.rulesFor(t.a.targetId).length) {
       if (t.fetching) {
         t.fetching = false;
-        await this.browser.send('Fetch.disable', undefined, t.a.sessionId);
+        await Promise.all(sessions.map((s) => this.browser.send('Fetch.disable', undefined, s).catch(() => {})));
       }
       return;
     }
-    const patterns = [...new Set(rules.map((r) => urlPattern(r.pattern)))].map((urlPattern) => ({ urlPattern, requestStage: 'Request' as const }));
+    const patterns = this.patterns(t.a.targetId);
     t.fetching = true;
-    await this.browser.send('Fetch.enable', { patterns }, t.a.sessionId);
+    await Promise.all(sessions.map((s) => this.browser.send('Fetch.enable', { patterns }, s)));
   }
 
-  private paused(a: Attached, p: Protocol.Fetch.RequestPausedEvent): void {
+  private paused(a: Attached, sessionId: string, p: Protocol.Fetch.RequestPausedEvent): void {
     // Not awaited, and errors dropped: the tab or the request may be gone by now.
-    const send = (method: string, params: object) => void this.browser.sendRaw(method, params, a.sessionId).catch(() => {});
+    const send = (method: string, params: object) => void this.browser.sendRaw(method, params, sessionId).catch(() => {});
     const rules = this.rulesFor(a.targetId);
     let rule: RouteRule | undefined;
     for (let i = rules.length - 1; i >= 0 && !rule; i--) if (this.matchers.get(rules[i]!.id)?.test(p.request.url)) rule = rules[i];

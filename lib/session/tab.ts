@@ -44,8 +44,11 @@ export interface Attached {
 /** Resource types that stay open for good and never count against network idle. */
 const LONG_LIVED = new Set(['EventSource', 'WebSocket']);
 
-/** Auto-attach to out-of-process iframes only, with their events flowing at once. */
-export const AUTO_ATTACH = { autoAttach: true, waitForDebuggerOnStart: false, flatten: true, filter: [{ type: 'iframe' }, { exclude: true }] };
+/**
+ * Auto-attach to out-of-process iframes only, each held at its start until its domains are
+ * enabled (the tab lets it run then: Tabs.frameRoutes), so none of its events is missed.
+ */
+export const AUTO_ATTACH = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true, filter: [{ type: 'iframe' }, { exclude: true }] };
 
 /** Bookkeeping shared by a tab's session and its iframes' sessions: child sessions, contexts, requests. */
 export function frameEvent(a: Attached, e: RawEvent, browser: BrowserConnection, byChild: Map<string, Attached>): void {

@@ -170,6 +170,20 @@ export class Tabs {
     for (const l of this.pageListeners) l(targetId, ev);
   }
 
+  /** Route rules follow a tab into its out-of-process iframes. */
+  private frameRoutes(a: Attached, e: RawEvent): void {
+    if (e.method === 'Target.attachedToTarget') {
+      const p = e.params as Protocol.Target.AttachedToTargetEvent;
+      if (p.targetInfo.type === 'iframe') this.routes.frameAttached(a, p.sessionId);
+      // Held at its start by AUTO_ATTACH: commands run in order, so after its domains are on.
+      if (p.waitingForDebugger) this.browser.send('Runtime.runIfWaitingForDebugger', undefined, p.sessionId).catch(() => {});
+    } else if (e.method === 'Target.detachedFromTarget') {
+      this.routes.frameDetached(a, (e.params as Protocol.Target.DetachedFromTargetEvent).sessionId);
+    } else if (e.method === 'Fetch.requestPaused' && e.sessionId !== a.sessionId) {
+      this.routes.framePaused(a, e);
+    }
+  }
+
   private dispatch(e: RawEvent): void {
     if (e.sessionId) {
       const a = this.bySession.get(e.sessionId);
@@ -177,12 +191,14 @@ export class Tabs {
         const owner = this.byChild.get(e.sessionId);
         if (!owner) return;
         frameEvent(owner, e, this.browser, this.byChild);
+        this.frameRoutes(owner, e);
         // An out-of-process iframe's requests, console and errors are the tab's too (its
         // Page domain is not enabled: navigation and load are the tab's main frame's).
         owner.translator.translate(e, owner.sink);
         return;
       }
       frameEvent(a, e, this.browser, this.byChild);
+      this.frameRoutes(a, e);
       for (const l of a.listeners) l(e);
       if (e.method === 'Page.javascriptDialogOpening') {
         const p = e.params as Protocol.Page.JavascriptDialogOpeningEvent;
