@@ -66,6 +66,20 @@ test('translator and history: a request is pending, loading at its headers, done
   assert.is(h.network.find((e) => e.data.url === 'http://x/old'), hop);
 });
 
+test('network idle: a request in flight holds it, an event stream or a data: URL does not', () => {
+  const t = new EventTranslator();
+  const sink = () => {};
+  t.translate(request('a', 'http://x/a', 1), sink);
+  t.translate(request('s', 'http://x/stream', 1, { type: 'EventSource' }), sink);
+  t.translate(request('d', 'data:text/plain,hi', 1), sink);
+  assert.is(t.networkQuietFor(), 0);
+  t.translate(ev('Network.loadingFinished', { requestId: 'a', timestamp: 2, encodedDataLength: 1 }), sink);
+  assert.ok(t.networkQuietFor(Date.now() + 600) >= 600, 'quiet once the one that counts is done');
+  t.translate(request('b', 'http://x/b', 3), sink);
+  t.translate(ev('Network.loadingFailed', { requestId: 'b', timestamp: 4, errorText: 'x', type: 'Fetch' }), sink);
+  assert.ok(t.networkQuietFor(Date.now() + 10) >= 10);
+});
+
 test('a ring drops the oldest and counts them', () => {
   const r = new Ring<number>(3);
   for (let i = 1; i <= 5; i++) r.push(i);

@@ -69,6 +69,9 @@ export function remoteText(o: Protocol.Runtime.RemoteObject): string {
   return o.description ?? o.type;
 }
 
+/** Resource types that stay open for good and never count against network idle. */
+const LONG_LIVED = new Set(['EventSource', 'WebSocket']);
+
 /** What a request's record keeps of its response besides status and type. */
 function responseDetail(r: Protocol.Network.Response): Record<string, unknown> {
   const d: Record<string, unknown> = { responseHeaders: r.headers };
@@ -93,6 +96,18 @@ export class EventTranslator {
   /** Wall-clock ms of CDP's monotonic seconds, fixed by the first event that has both. */
   private clockOffset: number | undefined;
   url = '';
+  /** Requests that count against network idle (not streams, not data: URLs), and when that set last changed. */
+  private readonly busy = new Set<string>();
+  private busyChangedAt = Date.now();
+
+  /** How long no request that counts has been in flight (0 while one is): what `wait --idle` waits on. */
+  networkQuietFor(now = Date.now()): number {
+    return this.busy.size ? 0 : now - this.busyChangedAt;
+  }
+
+  private settled(requestId: string): void {
+    if (this.busy.delete(requestId)) this.busyChangedAt = Date.now();
+  }
   /** Routed requests whose request event has not come yet (Fetch can pause one before it). */
   private readonly routedEarly = new Map<string, string>();
 
@@ -148,6 +163,10 @@ export class EventTranslator {
           sink(this.response(p.requestId, hop, p.timestamp, responseDetail(p.redirectResponse)));
           sink(this.finished(p.requestId, hop, p.timestamp, p.redirectResponse.encodedDataLength));
         }
+        if (!LONG_LIVED.has(p.type ?? '') && !p.request.url.startsWith('data:')) {
+          this.busy.add(p.requestId);
+          this.busyChangedAt = Date.now();
+        }
         const r: InFlight = { method: p.request.method, url: p.request.url, type: p.type ?? 'Other', start: p.timestamp };
         const routed = this.routedEarly.get(p.requestId);
         if (routed) {
@@ -169,6 +188,7 @@ export class EventTranslator {
       }
       case 'Network.loadingFinished': {
         const p = e.params as Protocol.Network.LoadingFinishedEvent;
+        this.settled(p.requestId);
         const r = this.requests.get(p.requestId);
         if (!r) return undefined;
         this.requests.delete(p.requestId);
@@ -178,6 +198,7 @@ export class EventTranslator {
       }
       case 'Network.loadingFailed': {
         const p = e.params as Protocol.Network.LoadingFailedEvent;
+        this.settled(p.requestId);
         const r = this.requests.get(p.requestId);
         this.requests.delete(p.requestId);
         return {

@@ -58,7 +58,7 @@ export class Page {
 
   /** How long the tab's network has had no request in flight (0 while one is). */
   networkQuietFor(now = Date.now()): number {
-    return this.attached.inflight.size ? 0 : now - this.attached.networkChangedAt;
+    return this.attached.translator.networkQuietFor(now);
   }
   private readonly signal: Abort;
   private readonly timeoutMs: number | undefined;

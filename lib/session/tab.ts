@@ -1,6 +1,6 @@
 /**
  * One attached tab's session state, and the bookkeeping its events drive: iframe
- * sessions, execution contexts, requests in flight (for `wait --idle`).
+ * sessions and execution contexts.
  */
 import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, RawEvent } from '../cdp/connection.js';
@@ -36,13 +36,7 @@ export interface Attached {
   parents: Map<string, string>;
   /** Main-world execution contexts: `${sessionId}|${frameId}` → context id. */
   contexts: Map<string, number>;
-  /** Requests in flight (for `wait --idle`), and when the network last changed. */
-  inflight: Set<string>;
-  networkChangedAt: number;
 }
-
-/** Resource types that stay open for good and never count against network idle. */
-const LONG_LIVED = new Set(['EventSource', 'WebSocket']);
 
 /**
  * Auto-attach to out-of-process iframes only, each held at its start until its domains are
@@ -50,7 +44,7 @@ const LONG_LIVED = new Set(['EventSource', 'WebSocket']);
  */
 export const AUTO_ATTACH = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true, filter: [{ type: 'iframe' }, { exclude: true }] };
 
-/** Bookkeeping shared by a tab's session and its iframes' sessions: child sessions, contexts, requests. */
+/** Bookkeeping shared by a tab's session and its iframes' sessions: child sessions and contexts. */
 export function frameEvent(a: Attached, e: RawEvent, browser: BrowserConnection, byChild: Map<string, Attached>): void {
   const sessionId = e.sessionId!;
   switch (e.method) {
@@ -88,19 +82,6 @@ export function frameEvent(a: Attached, e: RawEvent, browser: BrowserConnection,
     case 'Runtime.executionContextsCleared':
       for (const k of a.contexts.keys()) if (k.startsWith(`${sessionId}|`)) a.contexts.delete(k);
       return;
-    case 'Network.requestWillBeSent': {
-      const p = e.params as Protocol.Network.RequestWillBeSentEvent;
-      if (LONG_LIVED.has(p.type ?? '') || p.request.url.startsWith('data:')) return;
-      a.inflight.add(p.requestId);
-      a.networkChangedAt = Date.now();
-      return;
-    }
-    case 'Network.loadingFinished':
-    case 'Network.loadingFailed': {
-      const { requestId } = e.params as Protocol.Network.LoadingFinishedEvent;
-      if (a.inflight.delete(requestId)) a.networkChangedAt = Date.now();
-      return;
-    }
     default:
   }
 }

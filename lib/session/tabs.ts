@@ -126,7 +126,7 @@ export class Tabs {
           },
           eventListeners: new Set(),
           dialog: undefined, dialogListeners: new Set(), refs: new RefTable(), snaps: new SnapMemory(),
-          frames: new Map(), parents: new Map(), contexts: new Map(), inflight: new Set(), networkChangedAt: Date.now(),
+          frames: new Map(), parents: new Map(), contexts: new Map(),
         };
         this.sessions.set(targetId, a);
         this.bySession.set(sessionId, a);
