@@ -19,16 +19,13 @@ export async function pageLocation(page: Page): Promise<{ url: string; title: st
 }
 
 /** Navigates a tab and waits for its load event; returns where it ended up. */
-export async function navigate(page: Page, url: string, timeoutMs: number): Promise<{ url: string; title: string }> {
-  // Page events are on: attaching enabled the domain.
-  const loaded = page.waitFor('Page.loadEventFired', timeoutMs,
-    `Timed out after ${timeoutMs} ms waiting for ${url} to load (raise with --timeout or CDP_TIMEOUT)`);
-  loaded.catch(() => {});
-  const r = await page.send('Page.navigate', { url });
-  if (r.errorText) throw new CdpdError('NAVIGATION_FAILED', `${r.errorText} loading ${url}`, { url });
-  // A same-document navigation (a #hash) has no loaderId and fires no load event.
-  if (r.loaderId) await loaded;
-  return pageLocation(page);
+export function navigate(page: Page, url: string, timeoutMs: number): Promise<{ url: string; title: string }> {
+  return loadAfter(page, timeoutMs, `${url} to load`, async () => {
+    const r = await page.send('Page.navigate', { url });
+    if (r.errorText) throw new CdpdError('NAVIGATION_FAILED', `${r.errorText} loading ${url}`, { url });
+    // A same-document navigation (a #hash) has no loaderId and fires no load event.
+    return Boolean(r.loaderId);
+  });
 }
 
 export const nav = defineCommand({
@@ -49,7 +46,10 @@ export const nav = defineCommand({
   },
 });
 
-/** Waits for the load that `start` begins, and says where the tab ended up. */
+/**
+ * Waits for the load that `start` begins (listening before it starts, so the load cannot
+ * be missed), and says where the tab ended up. `start` returning false: no load is coming.
+ */
 async function loadAfter(page: Page, timeoutMs: number, what: string, start: () => Promise<unknown>): Promise<{ url: string; title: string }> {
   let off = () => {};
   // A page restored from the back/forward cache fires no load event: its frameNavigated says so.
@@ -63,8 +63,7 @@ async function loadAfter(page: Page, timeoutMs: number, what: string, start: () 
   }));
   loaded.catch(() => {});
   try {
-    await start();
-    await loaded;
+    if ((await start()) !== false) await loaded;
   } finally {
     off();
   }
