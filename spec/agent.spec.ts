@@ -180,4 +180,15 @@ test('action receipts: page errors, failed requests, navigation and dialogs the 
   assert.match(await act('click', '#go'), new RegExp(`^Clicked BUTTON "Go home"\nNavigated to ${fx.url('/').replace(/\./g, '\\.')} \\("Fixture Home"\\)\n$`));
 });
 
+test('snap --diff per lease: two agents on one tab each diff against what they saw', async () => {
+  const tab = await openTab('/queries');
+  ok(await cdp('snap', tab, '-i', '--lease', 'a'), 'a snaps');
+  ok(await cdp('snap', tab, '-i', '--lease', 'b'), 'b snaps');
+  ok(await cdp('eval', tab, "document.body.insertAdjacentHTML('beforeend', '<button>New one</button>'); 0"), 'eval');
+  const a = ok(await cdp('snap', tab, '-i', '--diff', '--lease', 'a'), 'a diffs');
+  assert.match(a, /^1 added, 0 removed, 0 changed since the last snapshot:\n\+ {3}\[button\] New one \[ref=e\d+\]\n$/);
+  assert.is(ok(await cdp('snap', tab, '-i', '--diff', '--lease', 'b'), 'b diffs'), a, 'b has its own last snapshot');
+  assert.is(ok(await cdp('snap', tab, '-i', '--diff', '--lease', 'a'), 'a again'), 'No change since the last snapshot.\n');
+});
+
 test.run();

@@ -42,6 +42,7 @@ test('a named lease: the holder acts, others are refused and can still read; lis
   assert.match(ok(await cdp('claim', tab, '--lease', 'agent-a'), 'claim'), new RegExp(`^Claimed ${tab.slice(0, 8)} for agent-a until \\d{4}-`));
   refusedBy(await cdp('click', tab, '#b1', '--lease', 'agent-b'), tab, 'agent-a', 'click');
   refusedBy(await cdp('eval', tab, '1'), tab, 'agent-a', 'eval');
+  refusedBy(await cdp('route', tab, '*/x', '--abort'), tab, 'agent-a', 'route');
   const json = JSON.parse((await cdp('click', tab, '#b1', '--json')).stdout);
   assert.is(json.error.code, 'TARGET_LEASED');
   assert.is(json.error.details.holder, 'agent-a');

@@ -45,12 +45,12 @@ export async function dispatch(
   }
   const ctx = { browser: engine.browser, tabs: engine.tabs, page: page as Page, signal, daemon: engine.daemon, stream, caller };
   if (!def.action || !page) return def.run(ctx, params);
-  const snap = params.snap === true ? afterSnap : undefined;
+  const snap = params.snap === true ? (p: Page) => afterSnap(p, caller.lease) : undefined;
   return withReceipt(page, snap, () => def.run(ctx, params));
 }
 
 /** An action's --snap: the diff against the tab's last snapshot's options (-i when it has none). */
-function afterSnap(page: Page): Promise<unknown> {
-  const last = (page.snaps.lastOptions ?? { interactive: true }) as SnapParams;
-  return takeSnapshot(page, { ...last, diff: true, maxChars: undefined });
+function afterSnap(page: Page, reader: string | undefined): Promise<unknown> {
+  const last = (page.snaps.lastOptions(reader) ?? { interactive: true }) as SnapParams;
+  return takeSnapshot(page, { ...last, diff: true, maxChars: undefined }, reader);
 }

@@ -100,6 +100,8 @@ export const route = defineCommand({
     if (!params.all) {
       if (typeof params.target !== 'string' || !params.target) throw usage('route takes a target, or all: true');
       targetId = (await ctx.tabs.resolve(params.target)).targetId;
+      // A rule changes what the tab gets: like an action, not for a tab another client holds.
+      ctx.tabs.leases.check(targetId, ctx.caller, 'route');
       await ctx.tabs.page(targetId, ctx.signal);
     }
     const rule = await routes.add(targetId, params.pattern, { ...a, headers: (a as { headers?: [] }).headers ?? [] } as RouteAction);

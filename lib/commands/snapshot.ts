@@ -168,11 +168,11 @@ export const snap = defineCommand({
     Object.assign(p, frameParam(opts));
     return p;
   },
-  run: (ctx, params: SnapParams) => takeSnapshot(ctx.page, params),
+  run: (ctx, params: SnapParams) => takeSnapshot(ctx.page, params, ctx.caller.lease),
 });
 
 /** A snapshot of the tab as `snap` takes it, remembered as its view's last (for --diff). */
-export async function takeSnapshot(page: Page, params: SnapParams) {
+export async function takeSnapshot(page: Page, params: SnapParams, reader?: string) {
   let frame = await resolveFrame(page, typeof params.frame === 'string' ? params.frame : undefined);
   let root: number | undefined;
   if (typeof params.selector === 'string' && params.selector) {
@@ -183,7 +183,7 @@ export async function takeSnapshot(page: Page, params: SnapParams) {
   }
   const nodes: SnapNode[] = [];
   const doc = await snapFrame(page, { sessionId: frame.sessionId, frameId: frame.frameId }, 0, params, root, new Map(), nodes);
-  const before = page.snaps.swap(viewOf(params), doc, nodes, params);
+  const before = page.snaps.swap(viewOf(params), doc, nodes, params, reader);
   if (params.diff === true) {
     const diff = diffSnapshots(before, doc, nodes);
     if (diff.base === 'same') return { diff };

@@ -21,23 +21,34 @@ export interface SnapDiff {
 }
 
 /** Views a tab remembers; the one used longest ago goes first. */
-const VIEWS = 4;
+const VIEWS = 8;
 /** Past this many edits a diff says less than the snapshot: give that instead. */
 export const MAX_EDITS = 2_000;
 
-/** The last snapshot of each view of one tab. */
+/**
+ * The last snapshot of each view of one tab, per reader: each lease name (`--lease`) has
+ * its own, so agents sharing a tab each diff against what they saw; callers with none
+ * share the tab's.
+ */
 export class SnapMemory {
   private readonly views = new Map<string, { doc: string; nodes: SnapNode[] }>();
-  /** The options of the last snapshot (what an action's --snap diffs against). */
-  lastOptions: object | undefined;
+  private readonly last = new Map<string, object>();
 
-  /** Remembers `nodes` as the view's last snapshot; returns the one before, if any. */
-  swap(view: string, doc: string, nodes: SnapNode[], options: object): { doc: string; nodes: SnapNode[] } | undefined {
-    const before = this.views.get(view);
-    this.views.delete(view);
-    this.views.set(view, { doc, nodes });
+  /** The options of `reader`'s last snapshot (what an action's --snap diffs against). */
+  lastOptions(reader = ''): object | undefined {
+    return this.last.get(reader);
+  }
+
+  /** Remembers `nodes` as the view's last snapshot for `reader`; returns the one before, if any. */
+  swap(view: string, doc: string, nodes: SnapNode[], options: object, reader = ''): { doc: string; nodes: SnapNode[] } | undefined {
+    const key = `${reader}\n${view}`;
+    const before = this.views.get(key);
+    this.views.delete(key);
+    this.views.set(key, { doc, nodes });
     if (this.views.size > VIEWS) this.views.delete(this.views.keys().next().value!);
-    this.lastOptions = options;
+    this.last.delete(reader);
+    this.last.set(reader, options);
+    if (this.last.size > VIEWS) this.last.delete(this.last.keys().next().value!);
     return before;
   }
 }
