@@ -6,20 +6,15 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ACTIONABLE, CARDS } from '../scripts/fixtures/catalogue.mjs';
 import { sharedChrome } from './helpers/chrome.js';
-import { Sandbox, type RunResult } from './helpers/cli.js';
+import { ok, openTab as openTabIn, Sandbox } from './helpers/cli.js';
 import { startFixture, type Fixture } from './helpers/fixture.js';
 
 const test = suite('agent');
 let fx: Fixture;
 let sb: Sandbox;
 
-const ok = (r: RunResult, what: string) => {
-  assert.is(r.stderr, '', `${what}: stderr`);
-  assert.is(r.code, 0, `${what}: exit code (stdout ${r.stdout})`);
-  return r.stdout;
-};
 const cdp = (...args: string[]) => sb.run(args);
-const openTab = async (path: string) => /^Opened new tab: ([0-9A-F]+)/.exec(ok(await cdp('open', fx.url(path)), `open ${path}`))![1]!;
+const openTab = (path: string) => openTabIn(sb, fx.url(path));
 const indent = (l: string) => /^ */.exec(l)![0].length / 2;
 
 test.before(async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sharedChrome, type Chrome } from './helpers/chrome.js';
-import { Sandbox, type RunResult } from './helpers/cli.js';
+import { ok, Sandbox } from './helpers/cli.js';
 import { closedPort, startFixture, type Fixture } from './helpers/fixture.js';
 
 const test = suite('commands');
@@ -16,11 +16,6 @@ let fx: Fixture;
 let sb: Sandbox;
 let tab = '';
 
-const ok = (r: RunResult, what: string) => {
-  assert.is(r.stderr, '', `${what}: stderr`);
-  assert.is(r.code, 0, `${what}: exit code`);
-  return r.stdout;
-};
 const cdp = (...args: string[]) => sb.run(args);
 const evalIn = async (expr: string) => ok(await cdp('eval', tab, expr), `eval ${expr}`).trim();
 

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sharedChrome, type Chrome } from './helpers/chrome.js';
-import { Sandbox, until, type RunResult } from './helpers/cli.js';
+import { ok, openTab as openTabIn, Sandbox, until } from './helpers/cli.js';
 import { startFixture, type Fixture } from './helpers/fixture.js';
 
 const test = suite('fidelity');
@@ -20,13 +20,8 @@ let chrome: Chrome;
 let fx: Fixture;
 let sb: Sandbox;
 
-const ok = (r: RunResult, what: string) => {
-  assert.is(r.stderr, '', `${what}: stderr`);
-  assert.is(r.code, 0, `${what}: exit code (stdout ${r.stdout})`);
-  return r.stdout;
-};
 const cdp = (...args: string[]) => sb.run(args);
-const openTab = async (path: string) => /^Opened new tab: ([0-9A-F]+)/.exec(ok(await cdp('open', fx.url(path)), `open ${path}`))![1]!;
+const openTab = (path: string) => openTabIn(sb, fx.url(path));
 /** A snapshot line without its indentation, matched whole (the ref's number aside). */
 const line = (snap: string, re: RegExp) => {
   const l = snap.split('\n').map((x) => x.trimStart()).find((x) => re.test(x));

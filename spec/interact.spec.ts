@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sharedChrome, type Chrome } from './helpers/chrome.js';
-import { Sandbox, type RunResult } from './helpers/cli.js';
+import { ok, openTab as openTabIn, Sandbox } from './helpers/cli.js';
 import { startFixture, type Fixture } from './helpers/fixture.js';
 
 const test = suite('interact');
@@ -17,17 +17,9 @@ let fx: Fixture;
 let other: Fixture;
 let sb: Sandbox;
 
-const ok = (r: RunResult, what: string) => {
-  assert.is(r.stderr, '', `${what}: stderr`);
-  assert.is(r.code, 0, `${what}: exit code (stdout ${r.stdout})`);
-  return r.stdout;
-};
 const cdp = (...args: string[]) => sb.run(args);
 const evalIn = async (tab: string, expr: string) => ok(await cdp('eval', tab, expr), `eval ${expr}`).trim();
-const openTab = async (path: string) => {
-  const out = ok(await cdp('open', fx.url(path)), `open ${path}`);
-  return /^Opened new tab: ([0-9A-F]+)/.exec(out)![1]!;
-};
+const openTab = (path: string) => openTabIn(sb, fx.url(path));
 /** The ref on the snapshot line that matches. */
 const refOf = (snap: string, line: RegExp) => {
   const l = snap.split('\n').find((x) => line.test(x));

@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sharedChrome, type Chrome } from './helpers/chrome.js';
-import { Sandbox, type RunResult } from './helpers/cli.js';
+import { ok, openTab as openTabIn, Sandbox, type RunResult } from './helpers/cli.js';
 import { startFixture, type Fixture } from './helpers/fixture.js';
 
 const test = suite('leases');
@@ -14,13 +14,8 @@ let chrome: Chrome;
 let fx: Fixture;
 let sb: Sandbox;
 
-const ok = (r: RunResult, what: string) => {
-  assert.is(r.stderr, '', `${what}: stderr`);
-  assert.is(r.code, 0, `${what}: exit code (stdout ${r.stdout})`);
-  return r.stdout;
-};
 const cdp = (...args: string[]) => sb.run(args);
-const openTab = async (path: string) => /^Opened new tab: ([0-9A-F]+)/.exec(ok(await cdp('open', fx.url(path)), `open ${path}`))![1]!;
+const openTab = (path: string) => openTabIn(sb, fx.url(path));
 const refusedBy = (r: RunResult, tab: string, holder: string, cmd: string) => {
   assert.is(r.code, 1, r.stdout);
   assert.match(r.stderr, new RegExp(`^Error: Tab ${tab.slice(0, 8)} is leased by "${holder}" until \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z: ${cmd} changes the tab, so it waits for the lease to end\\. Reads \\(snap, get, requests, …\\) still work; the holder ends it with cdp release, or it runs out\\.\\n$`));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { sharedChrome, startChrome, type Chrome } from './helpers/chrome.js';
-import { Sandbox, type RunResult } from './helpers/cli.js';
+import { ok, openTab as openTabIn, Sandbox } from './helpers/cli.js';
 import { startFixture, type Fixture } from './helpers/fixture.js';
 
 const test = suite('network');
@@ -16,13 +16,8 @@ let fx: Fixture;
 let other: Fixture;
 let sb: Sandbox;
 
-const ok = (r: RunResult, what: string) => {
-  assert.is(r.stderr, '', `${what}: stderr`);
-  assert.is(r.code, 0, `${what}: exit code (stdout ${r.stdout})`);
-  return r.stdout;
-};
 const cdp = (...args: string[]) => sb.run(args);
-const openTab = async (path: string) => /^Opened new tab: ([0-9A-F]+)/.exec(ok(await cdp('open', fx.url(path)), `open ${path}`))![1]!;
+const openTab = (path: string) => openTabIn(sb, fx.url(path));
 /** The #id `requests` gives the request whose line matches. */
 const idOf = (requests: string, re: RegExp) => {
   const line = requests.split('\n').find((l) => re.test(l));

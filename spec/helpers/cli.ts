@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as assert from 'uvu/assert';
 
 /** The built CLI. */
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -176,4 +177,17 @@ export function processesWith(needle: string, envPair?: string): number[] {
 /** Live daemon processes of a sandbox. */
 export function daemonProcesses(sb: Sandbox): number[] {
   return processesWith('dist/daemon.mjs', `CDP_RUNTIME_DIR=${sb.runtime}`);
+}
+
+/** A run that must succeed: nothing on stderr, exit 0. Its stdout. */
+export function ok(r: RunResult, what: string): string {
+  assert.is(r.stderr, '', `${what}: stderr`);
+  assert.is(r.code, 0, `${what}: exit code (stdout ${r.stdout})`);
+  return r.stdout;
+}
+
+/** Opens `url` in a new tab through `sb`'s daemon; the tab's prefix. */
+export async function openTab(sb: Sandbox, url: string): Promise<string> {
+  const out = ok(await sb.run(['open', url]), `open ${url}`);
+  return /^Opened new tab: ([0-9A-F]+)/.exec(out)![1]!;
 }
