@@ -158,28 +158,21 @@ export async function launchManaged(
   // Watched from the start: a daemon killed while the browser boots leaves nothing either.
   const standDown = detached || child.pid === undefined ? () => {} : watchdog(child.pid);
 
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const url = await livePortFile(portFile);
-    if (url) break;
-    // Polled often: every ms here is a ms of `cdp open` on a cold start.
-    const code = await Promise.race([exited, sleep(10).then(() => undefined)]);
-    if (code !== undefined) {
-      standDown();
-      throw new CdpdError('BROWSER_UNREACHABLE', `${bin} exited (code ${code}) before it was ready: ${lastLines(stderr)}`);
-    }
-    if (Date.now() > deadline) {
-      standDown();
-      child.kill('SIGKILL');
-      throw new CdpdError('TIMEOUT', `${bin} did not open its debugging port within ${timeoutMs} ms (raise with CDP_LAUNCH_TIMEOUT)`);
-    }
+  const opened = await portOpened(portFile, timeoutMs, () => Promise.race([exited, sleep(10).then(() => undefined)]));
+  if ('exited' in opened) {
+    standDown();
+    throw new CdpdError('BROWSER_UNREACHABLE', `${bin} exited (code ${opened.exited}) before it was ready: ${lastLines(stderr)}`);
+  }
+  if ('late' in opened) {
+    standDown();
+    child.kill('SIGKILL');
+    throw new CdpdError('TIMEOUT', `${bin} did not open its debugging port within ${timeoutMs} ms (raise with CDP_LAUNCH_TIMEOUT)`);
   }
   child.stderr?.removeAllListeners('data').resume();
   // Detached (--no-daemon), it is meant to outlive us: the next run adopts it.
   if (detached) child.unref();
-  const wsUrl = (await livePortFile(portFile))!;
   return {
-    wsUrl,
+    wsUrl: opened.url,
     pid: child.pid,
     child,
     close: async () => {
@@ -198,28 +191,39 @@ export async function launchManaged(
 /** Waits for the browser the CLI started to open its port, watched from the start. */
 async function takeOver(pid: number, portFile: string, timeoutMs: number): Promise<ManagedBrowser> {
   const standDown = watchdog(pid);
+  const opened = await portOpened(portFile, timeoutMs, async () => (hasExited(pid) ? null : sleep(10).then(() => undefined)));
+  if ('exited' in opened) {
+    standDown();
+    throw new CdpdError('BROWSER_UNREACHABLE', 'The browser exited before it was ready (its output is in this log, above)');
+  }
+  if ('late' in opened) {
+    standDown();
+    await endProcess(pid);
+    throw new CdpdError('TIMEOUT', `The browser did not open its debugging port within ${timeoutMs} ms (raise with CDP_LAUNCH_TIMEOUT)`);
+  }
+  return {
+    wsUrl: opened.url, pid, child: undefined,
+    close: async () => {
+      standDown();
+      await endProcess(pid);
+    },
+  };
+}
+
+/**
+ * Polls a starting browser's DevToolsActivePort until its port answers, the browser exits
+ * (`exitedOrWait` gives its exit code, or undefined after a short wait), or `timeoutMs`
+ * passes. Polled often: every ms here is a ms of `cdp open` on a cold start.
+ */
+async function portOpened(portFile: string, timeoutMs: number, exitedOrWait: () => Promise<number | null | undefined>):
+  Promise<{ url: string } | { exited: number | null } | { late: true }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const url = await livePortFile(portFile);
-    if (url) {
-      return {
-        wsUrl: url, pid, child: undefined,
-        close: async () => {
-          standDown();
-          await endProcess(pid);
-        },
-      };
-    }
-    if (hasExited(pid)) {
-      standDown();
-      throw new CdpdError('BROWSER_UNREACHABLE', 'The browser exited before it was ready (its output is in this log, above)');
-    }
-    if (Date.now() > deadline) {
-      standDown();
-      await endProcess(pid);
-      throw new CdpdError('TIMEOUT', `The browser did not open its debugging port within ${timeoutMs} ms (raise with CDP_LAUNCH_TIMEOUT)`);
-    }
-    await sleep(10);
+    if (url) return { url };
+    const code = await exitedOrWait();
+    if (code !== undefined) return { exited: code };
+    if (Date.now() > deadline) return { late: true };
   }
 }
 

@@ -68,3 +68,16 @@ export function frameParam(opts: Record<string, unknown>): { frame?: string } {
 export function timeoutOf(params: { timeout?: unknown }, fallback: number): number {
   return timeoutParam(params) ?? fallback;
 }
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration (`90s`, `5m`, `1h`, `250ms`) in ms, or undefined when `text` is not one. A
+ * bare number counts in `bare` units when given, else it is not a duration.
+ */
+export function durationMs(text: string, bare?: 'ms'): number | undefined {
+  const d = DURATION.exec(text.trim());
+  if (!d || (!d[2] && !bare)) return undefined;
+  return Number(d[1]) * UNIT_MS[d[2] ?? bare!]!;
+}

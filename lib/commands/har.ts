@@ -8,6 +8,7 @@ import type { Entry } from '../session/history.js';
 import type { Page } from '../session/page.js';
 import { VERSION } from '../protocol/version.js';
 import { writePrivateFile } from './files.js';
+import { responseBody } from './network.js';
 import { defineCommand } from './types.js';
 
 type Pairs = Array<{ name: string; value: string }>;
@@ -32,13 +33,9 @@ async function content(page: Page, e: Entry): Promise<{ size: number; mimeType: 
   const mimeType = String(e.data.mimeType ?? '');
   const size = Number(e.data.size ?? 0) || 0;
   if (e.data.state !== 'done') return { size, mimeType };
-  try {
-    const r = await page.send('Network.getResponseBody', { requestId: String(e.data.requestId) });
-    const bytes = r.base64Encoded ? Buffer.from(r.body, 'base64').length : Buffer.byteLength(r.body);
-    return r.base64Encoded ? { size: bytes, mimeType, text: r.body, encoding: 'base64' } : { size: bytes, mimeType, text: r.body };
-  } catch {
-    return { size, mimeType, comment: 'body no longer held by Chrome' };
-  }
+  const body = await responseBody(page, String(e.data.requestId), undefined).catch(() => 'unreadable');
+  if (typeof body === 'string') return { size, mimeType, comment: 'body no longer held by Chrome' };
+  return body.base64 !== undefined ? { size: body.bytes, mimeType, text: body.base64, encoding: 'base64' } : { size: body.bytes, mimeType, text: body.text! };
 }
 
 /** The HAR log of a tab's network history. */

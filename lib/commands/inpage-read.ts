@@ -50,19 +50,20 @@ export const STATE = script<[string], boolean | string>(`function (what) {
   return 'it is not a checkbox, radio, or an element with aria-checked, aria-pressed or aria-selected';
 }`);
 
-/** `storage`: reads or changes the page's localStorage or sessionStorage. */
+/** `storage`: reads or changes the page's localStorage or sessionStorage; says whose (its origin). */
 export const WEB_STORAGE = script<['local' | 'session', 'get' | 'set' | 'remove' | 'clear', string | null, string | null],
-  { items: Array<[string, string]> } | { value: string | null } | { done: true }>(`function (kind, op, key, value) {
+  { origin: string } & ({ items: Array<[string, string]> } | { value: string | null } | { done: true })>(`function (kind, op, key, value) {
   var s = kind === 'local' ? localStorage : sessionStorage;
+  var origin = location.origin;
   if (op === 'get' && key === null) {
     var items = [];
     for (var i = 0; i < s.length; i++) { var k = s.key(i); items.push([k, s.getItem(k)]); }
     items.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
-    return { items: items };
+    return { origin: origin, items: items };
   }
-  if (op === 'get') return { value: s.getItem(key) };
+  if (op === 'get') return { origin: origin, value: s.getItem(key) };
   if (op === 'set') s.setItem(key, value);
   else if (op === 'remove') s.removeItem(key);
   else s.clear();
-  return { done: true };
+  return { origin: origin, done: true };
 }`);

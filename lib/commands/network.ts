@@ -7,6 +7,7 @@ import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
 import { usage } from './args.js';
 import type { Entry } from '../session/history.js';
+import { HREF } from './inpage.js';
 import { WEB_STORAGE } from './inpage-read.js';
 import type { Page } from '../session/page.js';
 import { writePrivateFile } from './files.js';
@@ -23,8 +24,8 @@ export interface RequestParams { id: number; out?: string }
 /** Chrome's words for a body it no longer holds (evicted, or never kept). */
 const GONE = /No resource with given identifier|No data found for resource|not found/i;
 
-/** The response body of a finished request, from Chrome; a string says why there is none. */
-async function responseBody(page: Page, requestId: string, out: string | undefined): Promise<Body | string> {
+/** The response body of a finished request, from Chrome (saved to `out` when given); a string says why there is none. */
+export async function responseBody(page: Page, requestId: string, out: string | undefined): Promise<Body | string> {
   let r;
   try {
     r = await page.send('Network.getResponseBody', { requestId });
@@ -130,10 +131,6 @@ function cookieInfo(c: Protocol.Network.Cookie): CookieInfo {
   return out;
 }
 
-async function pageUrl(page: Page): Promise<string> {
-  return (await page.send('Runtime.evaluate', { expression: 'location.href', returnByValue: true })).result.value as string;
-}
-
 export const cookies = defineCommand({
   name: 'cookies',
   summary: "the cookies the tab's page sees (HttpOnly too): list | set <name> <value> | clear",
@@ -183,7 +180,7 @@ export const cookies = defineCommand({
   },
   async run(ctx, params: CookiesParams) {
     const page = ctx.page;
-    const url = typeof params.url === 'string' && params.url ? params.url : await pageUrl(page);
+    const url = typeof params.url === 'string' && params.url ? params.url : await page.call(HREF);
     if (params.op === 'set') {
       if (typeof params.name !== 'string' || !params.name) throw usage('cookies set takes a name');
       const c: Protocol.Network.SetCookieRequest = { name: params.name, value: String(params.value ?? ''), url };
@@ -235,7 +232,6 @@ export const storage = defineCommand({
     const { kind, op } = params;
     if ((kind !== 'local' && kind !== 'session') || !['get', 'set', 'remove', 'clear'].includes(op)) throw usage('storage takes local or session, and get, set, remove or clear');
     const r = await ctx.page.call(WEB_STORAGE, kind, op, typeof params.key === 'string' ? params.key : null, op === 'set' ? String(params.value ?? '') : null);
-    const origin = (await ctx.page.send('Runtime.evaluate', { expression: 'location.origin', returnByValue: true })).result.value as string;
-    return { kind, op, origin, ...(params.key !== undefined ? { key: params.key } : {}), ...r };
+    return { kind, op, ...(params.key !== undefined ? { key: params.key } : {}), ...r };
   },
 });

@@ -3,7 +3,7 @@
  * `watch` and `unwatch` stream its events live.
  */
 import { CdpdError } from '../protocol/errors.js';
-import { usage } from './args.js';
+import { durationMs, usage } from './args.js';
 import { expandKinds } from '../session/events.js';
 import type { Entry, Ring } from '../session/history.js';
 import { defineCommand } from './types.js';
@@ -12,16 +12,14 @@ import { entryLine, type Any } from './text.js';
 /** Where a history read starts: after an entry id, or from a time (ms). */
 export interface Since { sinceId?: number; sinceTime?: number }
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** `--since`: an entry id (e.g. 42), a duration back from now (30s, 5m), or a date. */
 export function parseSince(raw: unknown, now = Date.now()): Since {
   if (raw === undefined || raw === true) return {};
   const text = String(raw).trim();
   if (/^\d+$/.test(text) && Number(text) < 1e12) return { sinceId: Number(text) };
-  const d = DURATION.exec(text);
-  if (d) return { sinceTime: now - Number(d[1]) * UNIT_MS[d[2]!]! };
+  const d = durationMs(text);
+  if (d !== undefined) return { sinceTime: now - d };
   const t = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
   if (!Number.isFinite(t)) throw usage(`--since takes an entry id (42), a duration (30s, 5m) or a date, got: ${text}`);
   return { sinceTime: t };

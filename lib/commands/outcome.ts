@@ -5,6 +5,7 @@
 import type { RawEvent } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import { pageLocation } from './navigation.js';
+import { LONG_LIVED } from '../session/events.js';
 import type { Page } from '../session/page.js';
 
 /** What an action adds to its result: where the page went, or the dialog it opened. */
@@ -89,8 +90,6 @@ export interface Receipt {
 /** How long a receipt waits, at most, for the requests an action started to end. */
 export const SETTLE_MS = 1_000;
 const FAVICON = /^[a-z]+:\/\/[^/]+\/favicon\.ico(?:$|\?)/i;
-/** Requests that stay open by design: a receipt does not wait for them. */
-const STREAMING = new Set(['EventSource', 'WebSocket']);
 
 /**
  * Runs an action and adds its receipt: the page's errors (uncaught exceptions,
@@ -115,7 +114,7 @@ export async function withReceipt<R extends object>(page: Page, snap: ((page: Pa
         if (d.level === 'error') errors.push({ message: String(d.text), url: String(d.url ?? ''), line: Number(d.line ?? 0) });
         return;
       case 'request':
-        if (!STREAMING.has(String(d.resourceType))) started.add(id);
+        if (!LONG_LIVED.has(String(d.resourceType))) started.add(id);
         return;
       case 'response':
         // A site without an icon answers Chrome's own /favicon.ico with a 404 on every page.

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
 import { usage } from './args.js';
+import { headerLine } from '../runtime/headers.js';
 import { ABORT_REASONS, routeLabel, type RouteAction, type RouteRule } from '../session/routes.js';
 import { defineCommand } from './types.js';
 import { ruleLine, type Any } from './text.js';
@@ -22,11 +23,10 @@ export interface RouteParams {
 function headers(raw: unknown): Protocol.Fetch.HeaderEntry[] {
   if (raw === undefined) return [];
   const list = Array.isArray(raw) ? raw : [raw];
-  return list.map((h) => {
-    const text = String(h);
-    const at = text.indexOf(':');
-    if (at <= 0) throw usage(`--header takes "Name: value", got: ${text}`);
-    return { name: text.slice(0, at).trim(), value: text.slice(at + 1).trim() };
+  return list.map((raw) => {
+    const h = headerLine(String(raw));
+    if (!h) throw usage(`--header takes "Name: value", got: ${String(raw)}`);
+    return h;
   });
 }
 

@@ -9,7 +9,7 @@ import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
 import { timeoutOf, usage } from './args.js';
 import { WEB_STORAGE } from './inpage-read.js';
-import { NAV_TIMEOUT_MS } from './navigation.js';
+import { navigate, NAV_TIMEOUT_MS } from './navigation.js';
 import type { Page } from '../session/page.js';
 import type { CommandContext } from './types.js';
 import { writePrivateFile } from './files.js';
@@ -81,9 +81,7 @@ async function writeOrigin(ctx: CommandContext, origin: string, items: Array<{ n
     const page: Page = await ctx.tabs.page(targetId, ctx.signal);
     rule = (await ctx.tabs.routes.add(targetId, `${origin}/*`,
       { kind: 'fulfill', status: 200, body: EMPTY_PAGE, headers: [{ name: 'content-type', value: 'text/html' }] }, true)).id;
-    const loaded = page.waitFor('Page.loadEventFired', timeoutMs, `Timed out after ${timeoutMs} ms opening ${origin} to write its localStorage`);
-    await page.send('Page.navigate', { url: `${origin}/` });
-    await loaded;
+    await navigate(page, `${origin}/`, timeoutMs);
     for (const { name, value } of items) await page.call(WEB_STORAGE, 'local', 'set', String(name), String(value));
   } finally {
     if (rule) await ctx.tabs.routes.remove(rule).catch(() => {});

@@ -2,7 +2,7 @@
  * Tabs and the daemon itself: `list`, `open`, `stop`, `status`.
  */
 import { CdpdError } from '../protocol/errors.js';
-import { checkUrl, joined, timeoutOf, usage } from './args.js';
+import { checkUrl, durationMs, joined, timeoutOf, usage } from './args.js';
 import { DEFAULT_TTL_MS } from '../session/leases.js';
 import { navigate, NAV_TIMEOUT_MS } from './navigation.js';
 import { defineCommand } from './types.js';
@@ -145,9 +145,8 @@ export const repl = defineCommand({
 /** A TTL as `claim --ttl` takes it: 90s, 10m, 1h, or ms. */
 function ttlOf(raw: unknown): number {
   if (raw === undefined) return DEFAULT_TTL_MS;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(raw).trim());
-  const n = m ? Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[m[2] ?? 'ms']! : NaN;
-  if (!Number.isFinite(n) || n <= 0) throw usage(`--ttl takes a duration (90s, 10m, 1h), got: ${String(raw)}`);
+  const n = durationMs(String(raw), 'ms');
+  if (n === undefined || n <= 0) throw usage(`--ttl takes a duration (90s, 10m, 1h), got: ${String(raw)}`);
   return n;
 }
 

@@ -8,17 +8,22 @@
  */
 import { CdpdError } from '../protocol/errors.js';
 
+/** One `Name: value` line split at its first colon; undefined when it has no valid name. */
+export function headerLine(line: string): { name: string; value: string } | undefined {
+  const at = line.indexOf(':');
+  const name = at > 0 ? line.slice(0, at).trim() : '';
+  if (!name || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return undefined;
+  return { name, value: line.slice(at + 1).trim() };
+}
+
 /** Header lines (`Name: value`) as an object; refuses a malformed one without echoing it. */
 export function parseHeaderLines(lines: string[], source: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of lines) {
     if (!line.trim()) continue;
-    const at = line.indexOf(':');
-    const name = at > 0 ? line.slice(0, at).trim() : '';
-    if (!name || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-      throw new CdpdError('USAGE', `${source} takes "Name: value" headers; one is not (its name is missing or has spaces)`);
-    }
-    out[name] = line.slice(at + 1).trim();
+    const h = headerLine(line);
+    if (!h) throw new CdpdError('USAGE', `${source} takes "Name: value" headers; one is not (its name is missing or has spaces)`);
+    out[h.name] = h.value;
   }
   return out;
 }

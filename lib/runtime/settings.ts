@@ -4,6 +4,9 @@
  */
 import { envNumber } from './paths.js';
 
+/** Entries kept per tab and ring when CDP_HISTORY does not say. */
+export const DEFAULT_HISTORY = 1000;
+
 export const settings = {
   /** CDP_LAUNCH_TIMEOUT: ms a managed browser has to open its debugging port. */
   launchTimeoutMs: () => envNumber('CDP_LAUNCH_TIMEOUT', 30_000),
@@ -14,5 +17,5 @@ export const settings = {
   /** CDP_START_TIMEOUT: ms a client waits for a daemon to come up. */
   startTimeoutMs: () => envNumber('CDP_START_TIMEOUT', 45_000),
   /** CDP_HISTORY: entries kept per tab and ring. */
-  historySize: () => Math.floor(envNumber('CDP_HISTORY', 1000)),
+  historySize: () => Math.floor(envNumber('CDP_HISTORY', DEFAULT_HISTORY)),
 };

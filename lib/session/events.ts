@@ -69,8 +69,8 @@ export function remoteText(o: Protocol.Runtime.RemoteObject): string {
   return o.description ?? o.type;
 }
 
-/** Resource types that stay open for good and never count against network idle. */
-const LONG_LIVED = new Set(['EventSource', 'WebSocket']);
+/** Resource types that stay open for good: they count against neither network idle nor an action's receipt wait. */
+export const LONG_LIVED = new Set(['EventSource', 'WebSocket']);
 
 /** What a request's record keeps of its response besides status and type. */
 function responseDetail(r: Protocol.Network.Response): Record<string, unknown> {

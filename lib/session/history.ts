@@ -2,10 +2,11 @@
  * Event history per tab: bounded rings for console + errors and for network, kept across
  * navigations with a marker, each entry numbered so `--since <id>` can pick up after it.
  */
+import { DEFAULT_HISTORY } from '../runtime/settings.js';
 import type { PageEvent } from './events.js';
 
 /** Entries kept per ring unless CDP_HISTORY says otherwise. */
-export const HISTORY_SIZE = 1000;
+export const HISTORY_SIZE = DEFAULT_HISTORY;
 
 /** One history entry. */
 export interface Entry {
