@@ -261,4 +261,21 @@ test('subscriptions: kinds and tabs filtered; a slow reader is counted, then tol
   assert.is(subs.count, 1, 'the one-tab watch ended');
 });
 
+test('abort: every listener once with the reason, in any number; an unsubscribed one never; a late one at once', () => {
+  const a = new Abort();
+  const calls: string[] = [];
+  const offFirst = a.onAbort((r) => calls.push(`first ${r}`));
+  a.onAbort((r) => calls.push(`second ${r}`));
+  const offThird = a.onAbort((r) => calls.push(`third ${r}`));
+  offFirst();
+  offThird();
+  a.onAbort((r) => calls.push(`fourth ${r}`)); // takes the first's slot
+  a.abort('why');
+  a.abort('again');
+  assert.equal(calls.sort(), ['fourth why', 'second why']);
+  a.onAbort((r) => calls.push(`late ${r}`))();
+  assert.equal(calls.at(-1), 'late why');
+  assert.is(a.reason, 'why');
+});
+
 test.run();

@@ -39,9 +39,14 @@ export async function dispatch(
   if (def.target === 'required') {
     const target = params.target;
     if (typeof target !== 'string' || !target) throw new CdpdError('USAGE', 'target ID required. Run "cdp list" first.');
-    const info = await engine.tabs.resolve(target);
-    if (!def.reads) engine.tabs.leases.check(info.targetId, caller, def.name);
-    page = await engine.tabs.page(info.targetId, signal, timeoutParam(params));
+    page = engine.tabs.attachedPage(target, signal, timeoutParam(params));
+    if (page) {
+      if (!def.reads) engine.tabs.leases.check(page.targetId, caller, def.name);
+    } else {
+      const info = await engine.tabs.resolve(target);
+      if (!def.reads) engine.tabs.leases.check(info.targetId, caller, def.name);
+      page = await engine.tabs.page(info.targetId, signal, timeoutParam(params));
+    }
   }
   const ctx = { browser: engine.browser, tabs: engine.tabs, page: page as Page, signal, daemon: engine.daemon, stream, caller };
   if (!def.action || !page) return def.run(ctx, params);

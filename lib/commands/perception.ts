@@ -3,7 +3,7 @@
  */
 import { CdpdError } from '../protocol/errors.js';
 import { frameOption, frameParam, joined, str, usage } from './args.js';
-import { callIn, callOn, evaluateIn, locate, resolveFrame } from './elements.js';
+import { callIn, callOn, evaluateIn, locate, mainFrame, resolveFrame } from './elements.js';
 import { jsException, type Page } from '../session/page.js';
 import { DOCUMENT_HTML, OUTER_HTML, RESOURCE_TIMING } from './inpage.js';
 import { defineCommand } from './types.js';
@@ -36,7 +36,8 @@ export const evaluate = defineCommand({
   },
   async run(ctx, params: { expression: string; frame?: string }): Promise<EvalResult> {
     const expression = str(params, 'expression');
-    const frame = await resolveFrame(ctx.page, typeof params.frame === 'string' ? params.frame : undefined);
+    // The main frame needs no lookup: the common case costs no await here.
+    const frame = params.frame === undefined ? mainFrame(ctx.page) : await resolveFrame(ctx.page, typeof params.frame === 'string' ? params.frame : undefined);
     // By reference first: primitives arrive in one round trip, and objects can be told
     // apart (a DOM node, a function) before they are serialised.
     let r = await evaluateIn(ctx.page, frame, REPL_MODE_NEEDED.test(expression)

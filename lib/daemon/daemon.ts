@@ -8,14 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { endpointId, type Endpoint } from '../cdp/discover.js';
 import type { ManagedBrowser } from '../cdp/launch.js';
 import { ruleInfo } from '../commands/routing.js';
-import { dispatch, type Engine } from '../commands/dispatch.js';
+import { dispatch, type ConnIdentity, type Engine } from '../commands/dispatch.js';
 import { openEngine } from '../session/engine.js';
 import { CdpdError } from '../protocol/errors.js';
 import { VERSION } from '../protocol/version.js';
 import { CLOSE, LOG_MARKERS, PROTOCOL_VERSION, type BrowserInfo, type DiscoveryFile } from '../protocol/wire.js';
 import { ensurePrivateDir, readPrivate, removeQuietly, writePrivateAtomic } from '../runtime/files.js';
 import { currentPlatform, daemonFiles, endpointKey, runtimeDir } from '../runtime/paths.js';
-import { DaemonServer } from './server.js';
+import { DaemonServer, type ClientConnection } from './server.js';
 import { Subscriptions } from './watch.js';
 
 /** Daemon settings, from the environment the first client gave it. */
@@ -86,8 +86,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   };
   const server = new DaemonServer(token, {
     welcome: () => ({ type: 'welcome', protocol: PROTOCOL_VERSION, version: VERSION, pid: process.pid, browser: browserInfo }),
-    handle: (req, signal, conn) => dispatch(engine, req.cmd, req.params ?? {}, signal, subscriptions.control(conn, req.id),
-      { id: String(conn.id), onClose: (fn) => conn.onClose(fn) }),
+    handle: (req, signal, conn) => dispatch(engine, req.cmd, req.params ?? {}, signal, subscriptions.control(conn, req.id), identityOf(conn)),
     clientsChanged: (n) => armIdle(n),
   });
 
@@ -124,6 +123,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 }
 
 /** Removes the discovery file only if it is still ours (a successor may have replaced it). */
+const identities = new WeakMap<ClientConnection, ConnIdentity>();
+
+/** Who a connection is to leases: made once per connection, not per request. */
+function identityOf(conn: ClientConnection): ConnIdentity {
+  let id = identities.get(conn);
+  if (!id) identities.set(conn, id = { id: String(conn.id), onClose: (fn) => conn.onClose(fn) });
+  return id;
+}
+
 function removeOwnDiscovery(path: string): void {
   try {
     const text = readPrivate(path);

@@ -205,13 +205,20 @@ export class DaemonServer {
       const ac = new Abort();
       inflight.set(req.id, ac);
       this.inflightTotal++;
-      this.handlers.handle(req, ac, conn).then(
-        (result) => conn.send({ id: req.id, ok: true, result: result ?? null }),
-        (err: unknown) => conn.send({ id: req.id, ok: false, error: toCdpdError(err).toPayload() }),
-      ).finally(() => {
+      const settled = () => {
         inflight.delete(req.id);
         if (--this.inflightTotal === 0) for (const w of this.drainWaiters.splice(0)) w();
-      });
+      };
+      this.handlers.handle(req, ac, conn).then(
+        (result) => {
+          conn.send({ id: req.id, ok: true, result: result ?? null });
+          settled();
+        },
+        (err: unknown) => {
+          conn.send({ id: req.id, ok: false, error: toCdpdError(err).toPayload() });
+          settled();
+        },
+      );
     });
   }
 

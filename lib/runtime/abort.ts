@@ -6,16 +6,20 @@
 export class Abort {
   aborted = false;
   reason: unknown = undefined;
-  private listeners: Set<(reason: unknown) => void> | undefined;
+  // Most tokens have one listener at a time (a request's one CDP call): it needs no Set.
+  private one: ((reason: unknown) => void) | undefined;
+  private more: Set<(reason: unknown) => void> | undefined;
 
   /** Aborts once with `reason`; later calls do nothing. */
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    const listeners = this.listeners;
-    this.listeners = undefined;
-    if (listeners) for (const fn of listeners) fn(reason);
+    const { one, more } = this;
+    this.one = undefined;
+    this.more = undefined;
+    one?.(reason);
+    if (more) for (const fn of more) fn(reason);
   }
 
   /** Calls `fn` with the reason when aborted (at once if already); returns the unsubscribe. */
@@ -24,9 +28,11 @@ export class Abort {
       fn(this.reason);
       return () => {};
     }
-    (this.listeners ??= new Set()).add(fn);
+    if (this.one === undefined) this.one = fn;
+    else (this.more ??= new Set()).add(fn);
     return () => {
-      this.listeners?.delete(fn);
+      if (this.one === fn) this.one = undefined;
+      else this.more?.delete(fn);
     };
   }
 }

@@ -71,6 +71,17 @@ export class Tabs {
     return this.targets.resolve(prefix);
   }
 
+  /**
+   * The hot path of a page command: the tab a prefix names, when discovery knows exactly
+   * one and it is attached already, as a handle, with no round trip and no await.
+   * Undefined otherwise: then `resolve` and `page` do it the long way.
+   */
+  attachedPage(prefix: string, signal: Abort, timeoutMs?: number): Page | undefined {
+    const hit = this.targets.lookup(prefix);
+    const a = hit && this.sessions.get(hit.targetId);
+    return a ? new Page(this.browser, a, signal, timeoutMs) : undefined;
+  }
+
   /** A request-scoped handle on a tab, attaching on first use. */
   async page(targetId: string, signal: Abort, timeoutMs?: number): Promise<Page> {
     const a = await this.attach(targetId);

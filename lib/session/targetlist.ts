@@ -96,6 +96,26 @@ export class TargetList {
     });
   }
 
+  /**
+   * The one page among those discovery told us about that `prefix` names, without a round
+   * trip; undefined when none or several do (`resolve` then asks Chrome, so a stale view
+   * never decides a miss). A full id (what the library passes) is one Map lookup; a
+   * prefix, one pass without copies.
+   */
+  lookup(prefix: string): TargetInfo | undefined {
+    if (prefix.length === 0 || prefix.length > MAX_PREFIX) return undefined;
+    let hit = this.known.get(prefix) ?? this.known.get(prefix.toUpperCase());
+    if (hit && isUserPage(hit)) return hit;
+    hit = undefined;
+    const lower = prefix.toLowerCase();
+    for (const t of this.known.values()) {
+      if (!isUserPage(t) || !t.targetId.toLowerCase().startsWith(lower)) continue;
+      if (hit) return undefined;
+      hit = t;
+    }
+    return hit;
+  }
+
   /** The page a prefix names, or an error that lists the candidates. */
   async resolve(prefix: string): Promise<PageInfo> {
     if (typeof prefix !== 'string' || prefix.length === 0) {
@@ -105,22 +125,7 @@ export class TargetList {
     if (prefix.length > MAX_PREFIX) {
       throw new CdpdError('TARGET_NOT_FOUND', `No target matching a ${prefix.length}-character prefix: target ids have 32. Run "cdp list".`);
     }
-    // The hot path: one match among the targets discovery told us about. Anything else
-    // (none, several) asks Chrome, so a stale view never decides a miss.
-    // A full id (what the library passes) is one Map lookup; a prefix, one pass without copies.
-    let hit = this.known.get(prefix) ?? this.known.get(prefix.toUpperCase());
-    if (!hit || !isUserPage(hit)) {
-      hit = undefined;
-      const lower = prefix.toLowerCase();
-      for (const t of this.known.values()) {
-        if (!isUserPage(t) || !t.targetId.toLowerCase().startsWith(lower)) continue;
-        if (hit) {
-          hit = undefined;
-          break;
-        }
-        hit = t;
-      }
-    }
+    const hit = this.lookup(prefix);
     if (hit) return { targetId: hit.targetId, prefix: hit.targetId.slice(0, MIN_PREFIX), title: hit.title, url: hit.url, ...this.extras(hit.targetId) };
     const pages = await this.list();
     const p = prefix.toLowerCase();
