@@ -137,6 +137,69 @@ async function rawCdp(url) {
   };
 }
 /**
+ * Where a daemon's time goes under the throughput case: a second daemon on the same
+ * browser, run with node's inspector on a loopback port, is profiled (Profiler domain)
+ * while it takes `rounds` bursts of `n` concurrent evals, after one burst to warm up; the
+ * profile's self time is summed by what ran. Returns one line for the notes.
+ */
+async function profileDaemon(browserUrl, targetId, n, rounds) {
+  const { Client } = await import('../dist/index.mjs');
+  const dir = join(root, 'profiled');
+  mkdirSync(dir, { mode: 0o700 });
+  const endpoint = { kind: 'ws', url: browserUrl, source: 'bench' };
+  const daemon = spawn(process.execPath, ['--inspect=127.0.0.1:0', fileURLToPath(new URL('../dist/daemon.mjs', import.meta.url)), JSON.stringify(endpoint)],
+    { env: { ...env, CDP_RUNTIME_DIR: dir }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise((r) => daemon.once('exit', r));
+  const inspectorUrl = await new Promise((resolve, reject) => {
+    let err = '';
+    daemon.stderr.on('data', (d) => {
+      err += d;
+      const m = /Debugger listening on (ws:\/\/\S+)/.exec(err);
+      if (m) resolve(m[1]);
+    });
+    daemon.once('exit', (code) => reject(new Error(`the profiled daemon exited (${code}): ${err}`)));
+  });
+  const inspector = await rawCdp(inspectorUrl);
+  let info;
+  for (let i = 0; i < 200 && !info; i++) {
+    const file = readdirSync(dir).find((f) => /^daemon-.*\.json$/.test(f));
+    if (file) info = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!info) throw new Error('the profiled daemon did not start');
+  const client = await Client.open(info.port, info.token);
+  const burst = () => Promise.all(Array.from({ length: n }, () => client.call('eval', { target: targetId, expression: '1+1' })));
+  await burst();
+  await inspector.send('Profiler.enable');
+  await inspector.send('Profiler.setSamplingInterval', { interval: 200 });
+  await inspector.send('Profiler.start');
+  for (let i = 0; i < rounds; i++) await burst();
+  const { profile } = await inspector.send('Profiler.stop');
+  inspector.close();
+  await client.call('stop').catch(() => {});
+  await client.close();
+  await exited;
+  const frames = new Map(profile.nodes.map((x) => [x.id, x.callFrame]));
+  const self = new Map();
+  const add = (key, dt) => self.set(key, (self.get(key) ?? 0) + dt);
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const f = frames.get(id);
+    const dt = profile.timeDeltas[i] ?? 0;
+    total += dt;
+    // V8's own buckets and native calls (writev) have no script; node's internals are node:…
+    if (!f.url) add(f.functionName, dt);
+    else if (f.url.includes('/dist/')) {
+      add('the bundle (cdpd, ws)', dt);
+      add(`· ${f.functionName || '(anonymous)'}`, dt);
+    } else add('node internals', dt);
+  });
+  const pct = (v) => `${((100 * v) / total).toFixed(1)}%`;
+  const top = (want, k) => [...self].filter(([key]) => key.startsWith('·') === want).sort((a, b) => b[1] - a[1]).slice(0, k);
+  return `daemon profile (inspector, ${rounds} × ${n} concurrent evals, self time): ${top(false, 6).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}; ` +
+    `the bundle's top functions: ${top(true, 8).map(([k, v]) => `${k.slice(2)} ${pct(v)}`).join(', ')}`;
+}
+/**
  * chrome-cdp's cdp.mjs, one-shot `eval` against `node -e 0`, as measured side by side on
  * this machine kind (issue 14). It cannot run here: it is not published on npm, and it
  * needs Node 22's global WebSocket.
@@ -376,6 +439,7 @@ await browser.disconnect();`);
   row(`session throughput, ${evals} concurrent evals vs a raw ws CDP client (ms)`, libPar, rawPar, 'rate ≥ 0.9 × floor', rawPar / libPar >= 0.9 * (1 / parFloor),
     `floor ${parFloor.toFixed(2)}: the minimal proxy, ${evals} at once; cdpd's rate / the proxy's ${((proxyPar / rawParAgain) / (libPar / rawPar)).toFixed(2)}; ` +
     `chrome-remote-interface direct ${criPar.toFixed(0)} ms (${(criPar / rawPar).toFixed(2)})`, parFloor);
+  notes.push(await profileDaemon(browserUrl, targetId, evals, N(10, 1)));
 
   // REPL: lines piped into `cdp repl`, against the session latency case.
   const lines = N(2000, 50);

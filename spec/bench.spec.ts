@@ -19,7 +19,7 @@ test('npm run bench --quick measures every case', async () => {
       else resolve(stdout);
     });
   });
-  const { rows } = JSON.parse(out) as { rows: Array<{ case: string; cdpd: number; baseline: number | null; ratio: number | null; floor: number | null }> };
+  const { rows, notes } = JSON.parse(out) as { notes: string[]; rows: Array<{ case: string; cdpd: number; baseline: number | null; ratio: number | null; floor: number | null }> };
   const names = rows.map((r) => r.case.split(/[,(]/)[0]!.trim());
   assert.equal(names, ['one-shot cdp eval vs node -e 0', 'cold attach', 'script alternative: cdp eval vs puppeteer-core script', 'cold launch: cdp open',
     'session latency', 'session throughput', 'REPL', 'event stream', 'load: 20 clients × 20 mixed commands over 5 tabs', 'soak 3 s: daemon RSS start / peak / end',
@@ -39,6 +39,8 @@ test('npm run bench --quick measures every case', async () => {
   assert.ok(refs && refs === controls, agent.note);
   const stream = rows.find((r) => r.case.startsWith('event stream')) as unknown as { note: string };
   assert.match(stream.note, /^500 received$/);
+  // What remains of the daemon's time under load is in the output, from a profile taken now.
+  assert.ok(notes.some((n) => /^daemon profile \(inspector, 1 × 50 concurrent evals, self time\): .*\d%.*; the bundle's top functions: /.test(n)), notes.join('\n'));
 });
 
 test.run();
