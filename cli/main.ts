@@ -86,7 +86,8 @@ async function run(argv: string[], out: () => Output): Promise<number> {
     result = await session.call(def.name, params, responseTimeout(def, timeout));
     mark('answered');
   } finally {
-    await session.close();
+    // Not awaited: the answer prints while the close frame goes out.
+    void session.close();
   }
   // `stop` is done when the daemon (and a browser it launched, which it closes first) is gone.
   const stopped = result as { stopped?: boolean; pid?: number };

@@ -56,6 +56,8 @@ export class LiteSocket {
   private readonly sock: Socket;
   private readonly port: number;
   private readonly key = randomBytes(16).toString('base64');
+  /** The Sec-WebSocket-Accept the daemon must answer: worked out while it is on its way. */
+  private accept: string | undefined;
   private head: Buffer | undefined = Buffer.alloc(0);
   private buf: Buffer = Buffer.alloc(0);
   private fragments: Buffer[] = [];
@@ -113,7 +115,11 @@ export class LiteSocket {
         // What the caller sends in this turn (auth, a first request) leaves with the upgrade
         // request in one write.
         sock.cork();
-        setImmediate(() => sock.uncork());
+        setImmediate(() => {
+          sock.uncork();
+          // The hash waits for nothing but costs time; the daemon's answer takes longer.
+          ls.accept ??= sha1Base64(ls.key + GUID);
+        });
         sock.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
           `Sec-WebSocket-Key: ${ls.key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
         resolve(ls);
@@ -151,7 +157,8 @@ export class LiteSocket {
     const status = lines[0] ?? '';
     if (!/^HTTP\/1\.1 101 /.test(status)) return this.fail(`the upgrade was refused (${status})`);
     const got = lines.find((l) => /^sec-websocket-accept:/i.test(l))?.split(':')[1]?.trim();
-    if (got !== sha1Base64(this.key + GUID)) return this.fail('the upgrade answer has a wrong Sec-WebSocket-Accept');
+    this.accept ??= sha1Base64(this.key + GUID);
+    if (got !== this.accept) return this.fail('the upgrade answer has a wrong Sec-WebSocket-Accept');
     this.head = undefined;
     clearTimeout(this.timer);
     mark('upgraded');
@@ -180,6 +187,8 @@ export class LiteSocket {
     payload.writeUInt16BE(code);
     return new Promise((resolve) => {
       this.sock.end(encodeFrame(0x8, payload), () => resolve());
+      // The close frame is written; the process need not stay for the daemon's reply to it.
+      this.sock.unref();
       this.finish(code, '');
     });
   }
