@@ -150,6 +150,13 @@ test('garbage and binary frames get BAD_REQUEST and the connection stays usable'
   assert.equal([unknown.ok, unknown.error.code], [false, 'UNKNOWN_COMMAND']);
   const noTarget = await p.call(11, 'eval', { expression: '1' });
   assert.equal([noTarget.ok, noTarget.error.code], [false, 'USAGE']);
+  // Params are checked against the command's shape before anything runs: a typo is named, not ignored.
+  const typo = await p.call(13, 'eval', { target: 'ABCDEF12', expresion: '1' });
+  assert.equal([typo.ok, typo.error.code, typo.error.message], [false, 'USAGE', 'Unknown param "expresion": this command takes expression, frame']);
+  const badTimeout = await p.call(14, 'list', { timeout: 'soon' });
+  assert.equal([badTimeout.error.code, badTimeout.error.message], ['USAGE', '"timeout" must be a number ≥ 1']);
+  const notAction = await p.call(15, 'html', { target: 'ABCDEF12', snap: true });
+  assert.equal([notAction.error.code, notAction.error.message], ['USAGE', 'Unknown param "snap": this command takes selector, frame']);
   const good = await p.call(12, 'list');
   assert.is(good.ok, true);
   p.close();

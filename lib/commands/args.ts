@@ -1,9 +1,12 @@
 /**
- * Argument helpers shared by the command declarations: usage errors, URL and number
- * checks. Everything here runs client-side before a daemon is contacted, and again in the
- * daemon for clients that skip the CLI.
+ * Argument helpers shared by the command declarations: usage errors, URL checks, the
+ * params fields several commands take. The checks run client-side in a command's `parse`
+ * before a daemon is contacted, and in dispatch (through the params shapes) for every
+ * request.
  */
+import { isAbsolute } from 'node:path';
 import { CdpdError } from '../protocol/errors.js';
+import * as v from '../protocol/schema.js';
 
 /** A usage error (exit 2). */
 export function usage(message: string): CdpdError {
@@ -15,19 +18,9 @@ export function joined(args: string[]): string {
   return args.join(' ');
 }
 
-/** A string param, or a usage error naming it. */
-export function str(params: Record<string, unknown>, key: string, what = key): string {
-  const v = params[key];
-  if (typeof v !== 'string' || v.length === 0) throw usage(`${what} required`);
-  return v;
-}
-
-/** A finite number param (or undefined), else a usage error. */
-export function num(params: Record<string, unknown>, key: string): number | undefined {
-  const v = params[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw usage(`"${key}" must be a number`);
-  return v;
+/** A value as an error message may echo it: never a megabyte of it. */
+export function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** Checks a navigation URL: http/https only (plus about:blank where `blank` is allowed). */
@@ -37,18 +30,12 @@ export function checkUrl(url: string, blank = false): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw usage(`Invalid URL: ${url}`);
+    throw usage(`Invalid URL: ${clip(url)}`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw usage(`Only http/https URLs allowed, got: ${url}`);
+    throw usage(`Only http/https URLs allowed, got: ${clip(url)}`);
   }
   return parsed.href;
-}
-
-/** The per-request timeout in ms from the `timeout` param, if a usable one was given. */
-export function timeoutParam(params: { timeout?: unknown }): number | undefined {
-  const t = params.timeout;
-  return typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : undefined;
 }
 
 /** `--frame <selector|@ref|url-substring>`, with what it does for one command. */
@@ -64,11 +51,6 @@ export function frameParam(opts: Record<string, unknown>): { frame?: string } {
   return { frame: f };
 }
 
-/** A per-request timeout in ms from the `timeout` param, or the fallback. */
-export function timeoutOf(params: { timeout?: unknown }, fallback: number): number {
-  return timeoutParam(params) ?? fallback;
-}
-
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -81,3 +63,15 @@ export function durationMs(text: string, bare?: 'ms'): number | undefined {
   if (!d || (!d[2] && !bare)) return undefined;
   return Number(d[1]) * UNIT_MS[d[2] ?? bare!]!;
 }
+
+/** A path param: absolute, since the daemon does not run where the client does. */
+export const absolutePath = (what = 'the output file'): v.Field<string, false> => v.string().refine((path) => {
+  if (!isAbsolute(path)) throw usage(`${what} needs an absolute path, got: ${clip(path)}`);
+  return path;
+});
+
+/** The `frame` param of commands that take --frame. */
+export const FRAME = v.string().opt();
+
+/** A URL param: http/https (about:blank too where `blank`), normalised. */
+export const urlParam = (blank = false): v.Field<string, false> => v.string({ missing: 'URL required' }).refine((url) => checkUrl(url, blank));

@@ -2,10 +2,11 @@
  * Capture: `shot` (the viewport, the full page, or one element; png, jpeg or webp) with
  * the DPR and coordinate mapping, and `pdf`.
  */
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CdpdError } from '../protocol/errors.js';
 import { runtimeDir } from '../runtime/paths.js';
-import { usage } from './args.js';
+import { absolutePath, usage } from './args.js';
+import * as v from '../protocol/schema.js';
 import { callOn, locate } from './elements.js';
 import { DEVICE_PIXEL_RATIO, DOCUMENT_BOX } from './inpage.js';
 import type { Page } from '../session/page.js';
@@ -17,13 +18,19 @@ import { shotText } from './text.js';
 const FORMATS = ['png', 'jpeg', 'webp'] as const;
 type Format = (typeof FORMATS)[number];
 
-/** What `shot` takes. */
-export interface ShotParams { path?: string; full?: boolean; selector?: string; format?: Format; quality?: number }
+const SHOT = {
+  path: absolutePath().opt(),
+  full: v.boolean().opt(),
+  selector: v.string().opt(),
+  format: v.oneOf(FORMATS).opt(),
+  quality: v.number({ integer: true, min: 0, max: 100 }).opt(),
+};
 
-function outPath(page: Page, raw: unknown, name: string): string {
-  const path = raw === undefined ? join(runtimeDir(), `${name}-${shortId(page.targetId)}`) : String(raw);
-  if (!isAbsolute(path)) throw usage(`the output file needs an absolute path, got: ${path}`);
-  return path;
+/** What `shot` takes. */
+export type ShotParams = v.Infer<typeof SHOT>;
+
+function outPath(page: Page, given: string | undefined, name: string): string {
+  return given ?? join(runtimeDir(), `${name}-${shortId(page.targetId)}`);
 }
 
 export const shot = defineCommand({
@@ -39,8 +46,9 @@ export const shot = defineCommand({
     { flags: '--format <fmt>', summary: 'png (default), jpeg or webp' },
     { flags: '--quality <n>', summary: 'jpeg/webp quality, 0-100' },
   ],
+  params: SHOT,
   text: (r, target) => shotText(r, target),
-  parse(args, opts, env): ShotParams {
+  parse(args, opts, env) {
     const p: ShotParams = {};
     // Resolved where the CLI runs, not where the daemon happened to start.
     if (args[0]) p.path = resolve(env.cwd, args[0]);
@@ -62,20 +70,20 @@ export const shot = defineCommand({
     }
     return p;
   },
-  async run(ctx, params: ShotParams) {
+  async run(ctx, params) {
     const page = ctx.page;
-    const format: Format = FORMATS.includes(params.format as Format) ? params.format as Format : 'png';
+    const format: Format = params.format ?? 'png';
     const path = outPath(page, params.path, 'screenshot') + (params.path === undefined ? `.${format === 'jpeg' ? 'jpg' : format}` : '');
     const dpr = await page.call(DEVICE_PIXEL_RATIO);
     const req: Parameters<Page['send']>[1] & object = { format };
-    if (typeof params.quality === 'number' && format !== 'png') Object.assign(req, { quality: params.quality });
+    if (params.quality !== undefined && format !== 'png') Object.assign(req, { quality: params.quality });
     let css: { width: number; height: number } | undefined;
     if (params.full) {
       const m = await page.send('Page.getLayoutMetrics');
       const { width, height } = m.cssContentSize;
       css = { width: Math.ceil(width), height: Math.ceil(height) };
       Object.assign(req, { captureBeyondViewport: true, clip: { x: 0, y: 0, width: css.width, height: css.height, scale: 1 } });
-    } else if (typeof params.selector === 'string' && params.selector) {
+    } else if (params.selector !== undefined) {
       const h = await locate(page, params.selector);
       if (h.sessionId !== page.sessionId) throw usage('shot --selector takes elements of the page itself, not of an out-of-process iframe');
       await page.send('DOM.scrollIntoViewIfNeeded', { objectId: h.objectId }).catch(() => {});
@@ -101,12 +109,13 @@ export const pdf = defineCommand({
   reads: true,
   args: [{ name: 'file' }],
   options: [{ flags: '--landscape', summary: 'landscape pages' }, { flags: '--background', summary: 'print background graphics' }],
+  params: { path: absolutePath().opt(), landscape: v.boolean().opt(), background: v.boolean().opt() },
   text: (r) => `${r.path}\nPDF saved: ${r.pages} page(s), ${r.bytes} bytes`,
   parse: (args, opts, env) => ({
     ...(args[0] ? { path: resolve(env.cwd, args[0]) } : {}),
     ...(opts.landscape ? { landscape: true } : {}), ...(opts.background ? { background: true } : {}),
   }),
-  async run(ctx, params: { path?: string; landscape?: boolean; background?: boolean }) {
+  async run(ctx, params) {
     const path = outPath(ctx.page, params.path, 'page') + (params.path === undefined ? '.pdf' : '');
     let data: string;
     try {

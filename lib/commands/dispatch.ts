@@ -1,17 +1,18 @@
 /**
- * Runs one command by name: finds it, resolves and attaches its target, calls `run`.
- * The daemon and --no-daemon mode both go through here.
+ * Runs one command by name: finds it, checks its params against its shape (the one
+ * check: `run` trusts them), resolves and attaches its target, calls `run`. The daemon
+ * and --no-daemon mode both go through here.
  */
 import type { BrowserConnection } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
-import { timeoutParam } from './args.js';
 import type { Caller } from '../session/leases.js';
 import { withReceipt } from './outcome.js';
 import { findCommand } from './registry.js';
 import { takeSnapshot, type SnapParams } from './snapshot.js';
 import type { Page } from '../session/page.js';
 import type { Tabs } from '../session/tabs.js';
-import type { DaemonControl, StreamControl } from './types.js';
+import type { CommandContext, DaemonControl, Envelope, PageContext, StreamControl } from './types.js';
+import { boolean, checkShape, number, string } from '../protocol/schema.js';
 import type { Abort } from '../runtime/abort.js';
 
 /** The connection a command came on. */
@@ -27,29 +28,42 @@ export interface Engine {
   daemon: DaemonControl | undefined;
 }
 
+/** The envelope's fields, checked for every command (`snap` only for actions). */
+const TARGET = string({ missing: 'target ID required. Run "cdp list" first.' });
+const TIMEOUT = number({ min: 1 }).opt();
+const LEASE = string().opt();
+const SNAP = boolean().opt();
+/** Which envelope params a command takes: `target` when it has one, `snap` when it is an action. */
+const BASE = new Set(['timeout', 'lease']);
+const WITH_TARGET = new Set([...BASE, 'target']);
+const ACTION = new Set([...WITH_TARGET, 'snap']);
+
 /** Runs `cmd` with wire params; rejects with a CdpdError. */
 export async function dispatch(
-  engine: Engine, cmd: string, params: Record<string, unknown>, signal: Abort, stream?: StreamControl, conn: ConnIdentity = DIRECT,
+  engine: Engine, cmd: string, raw: Record<string, unknown>, signal: Abort, stream?: StreamControl, conn: ConnIdentity = DIRECT,
 ): Promise<unknown> {
   const def = findCommand(cmd);
   if (!def || def.cliOnly) throw new CdpdError('UNKNOWN_COMMAND', `Unknown command: ${cmd}. Run "cdp --help" for the list.`);
-  if (params.lease !== undefined && (typeof params.lease !== 'string' || !params.lease)) throw new CdpdError('USAGE', 'lease must be a name');
-  const caller: Caller = { conn: conn.id, lease: params.lease as string | undefined, onClose: conn.onClose };
-  let page: Page | undefined;
-  if (def.target === 'required') {
-    const target = params.target;
-    if (typeof target !== 'string' || !target) throw new CdpdError('USAGE', 'target ID required. Run "cdp list" first.');
-    page = engine.tabs.attachedPage(target, signal, timeoutParam(params));
-    if (page) {
-      if (!def.reads) engine.tabs.leases.check(page.targetId, caller, def.name);
-    } else {
-      const info = await engine.tabs.resolve(target);
-      if (!def.reads) engine.tabs.leases.check(info.targetId, caller, def.name);
-      page = await engine.tabs.page(info.targetId, signal, timeoutParam(params));
-    }
+  const envelope = def.action ? ACTION : def.target === 'none' ? BASE : WITH_TARGET;
+  const params: Envelope & Record<string, unknown> = checkShape(def.params, raw, undefined, envelope);
+  if (def.target === 'required' || (def.target === 'optional' && params.target !== undefined)) params.target = TARGET.check(params.target, 'target');
+  if (params.timeout !== undefined) params.timeout = TIMEOUT.check(params.timeout, 'timeout');
+  if (params.lease !== undefined) params.lease = LEASE.check(params.lease, 'lease');
+  if (params.snap !== undefined) params.snap = SNAP.check(params.snap, 'snap');
+  const caller: Caller = { conn: conn.id, lease: params.lease, onClose: conn.onClose };
+  const base: CommandContext = { browser: engine.browser, tabs: engine.tabs, signal, daemon: engine.daemon, stream, caller };
+  if (def.target !== 'required') return def.run(base, params);
+  const target = params.target!;
+  let page = engine.tabs.attachedPage(target, signal, params.timeout);
+  if (page) {
+    if (!def.reads) engine.tabs.leases.check(page.targetId, caller, def.name);
+  } else {
+    const info = await engine.tabs.resolve(target);
+    if (!def.reads) engine.tabs.leases.check(info.targetId, caller, def.name);
+    page = await engine.tabs.page(info.targetId, signal, params.timeout);
   }
-  const ctx = { browser: engine.browser, tabs: engine.tabs, page: page as Page, signal, daemon: engine.daemon, stream, caller };
-  if (!def.action || !page) return def.run(ctx, params);
+  const ctx: PageContext = { ...base, page };
+  if (!def.action) return def.run(ctx, params);
   const snap = params.snap === true ? (p: Page) => afterSnap(p, caller.lease) : undefined;
   return withReceipt(page, snap, () => def.run(ctx, params));
 }

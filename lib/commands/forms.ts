@@ -1,11 +1,12 @@
 /**
  * Form controls by @ref or CSS selector: `fill`, `select`, `check`, `uncheck`, `upload`.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { CdpdError } from '../protocol/errors.js';
-import { frameParam, joined, usage } from './args.js';
+import { absolutePath, FRAME, frameParam, joined, usage } from './args.js';
 import { callOn, clickPoint, labelOf, mouseClick } from './elements.js';
-import { element, FRAME_OPTION, selectorArgs } from './handles.js';
+import { element, FRAME_OPTION, SELECTOR, selectorArgs } from './handles.js';
+import * as v from '../protocol/schema.js';
 import { CHECKED_STATE, DISPATCH_CHANGE, FIELD_VALUE, FILL_KIND, FOCUS_AND_SELECT, IS_FILE_INPUT, SELECT_OPTIONS, SET_NATIVE_VALUE } from './inpage.js';
 import { defineCommand } from './types.js';
 import { type Any } from './text.js';
@@ -17,6 +18,7 @@ export const fill = defineCommand({
   action: true,
   args: [{ name: 'selector', required: true }, { name: 'value', variadic: true }],
   options: [FRAME_OPTION],
+  params: { selector: SELECTOR, value: v.string({ empty: true }).opt(), frame: FRAME },
   text: (r) => r.value === r.requested ? `Filled ${r.label} with ${JSON.stringify(r.value)}`
         : `Filled ${r.label}: asked for ${JSON.stringify(r.requested)}, the field now holds ${JSON.stringify(r.value)}`,
   parse(args, opts) {
@@ -24,9 +26,9 @@ export const fill = defineCommand({
     if (!selector) throw usage('fill takes a selector or @ref and the value: cdp fill <target> @e3 "text"');
     return { selector, value: joined(value), ...frameParam(opts) };
   },
-  async run(ctx, params: { selector: string; value?: string; frame?: string }) {
-    const value = typeof params.value === 'string' ? params.value : '';
-    const h = await element(ctx, params);
+  async run(ctx, params) {
+    const value = params.value ?? '';
+    const h = await element(ctx.page, params.selector, params.frame);
     const page = ctx.page;
     const kind = await callOn(page, h, FILL_KIND);
     const label = await labelOf(page, h);
@@ -64,17 +66,15 @@ export const select = defineCommand({
   action: true,
   args: [{ name: 'selector', required: true }, { name: 'values', required: true, variadic: true }],
   options: [FRAME_OPTION],
+  params: { selector: SELECTOR, values: v.list(v.string({ empty: true }), { min: 1 }), frame: FRAME },
   text: (r) => `Selected ${(r.selected as Any[]).map((o) => JSON.stringify(o.label)).join(', ')}`,
   parse(args, opts) {
     const [selector, ...values] = args;
     if (!selector || !values.length) throw usage('select takes a selector or @ref and the option value or label: cdp select <target> @e4 "Blue"');
     return { selector, values, ...frameParam(opts) };
   },
-  async run(ctx, params: { selector: string; values: string[]; frame?: string }) {
-    if (!Array.isArray(params.values) || !params.values.length || !params.values.every((v) => typeof v === 'string')) {
-      throw usage('"values" must be a non-empty array of strings');
-    }
-    const h = await element(ctx, params);
+  async run(ctx, params) {
+    const h = await element(ctx.page, params.selector, params.frame);
     const r = await callOn(ctx.page, h, SELECT_OPTIONS, params.values);
     if ('error' in r) throw new CdpdError('NOT_INTERACTABLE', `Cannot select in ${h.spec}: it ${r.error}.`);
     return r;
@@ -89,10 +89,11 @@ function checkCommand(name: 'check' | 'uncheck', want: boolean) {
     action: true,
     args: [{ name: 'selector', required: true, variadic: true }],
     options: [FRAME_OPTION],
+    params: { selector: SELECTOR, frame: FRAME },
     text: (r) => `${r.changed ? (r.checked ? 'Checked' : 'Unchecked') : `Already ${r.checked ? 'checked' : 'unchecked'}:`} ${r.label}`,
     parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts) }),
-    async run(ctx, params: { selector: string; frame?: string }) {
-      const h = await element(ctx, params);
+    async run(ctx, params) {
+      const h = await element(ctx.page, params.selector, params.frame);
       const state = () => callOn(ctx.page, h, CHECKED_STATE);
       const before = await state();
       const label = await labelOf(ctx.page, h);
@@ -117,22 +118,20 @@ export const upload = defineCommand({
   action: true,
   args: [{ name: 'selector', required: true }, { name: 'files', required: true, variadic: true }],
   options: [FRAME_OPTION],
+  params: { selector: SELECTOR, files: v.list(absolutePath('a file to upload'), { min: 1 }), frame: FRAME },
   text: (r) => `Set ${r.files.length} file(s): ${r.files.join(', ')}`,
   parse(args, opts, env) {
     const [selector, ...files] = args;
     if (!selector || !files.length) throw usage('upload takes a selector or @ref and one or more files: cdp upload <target> @e5 ./photo.png');
     return { selector, files: files.map((f) => resolve(env.cwd, f)), ...frameParam(opts) };
   },
-  async run(ctx, params: { selector: string; files: string[]; frame?: string }) {
-    if (!Array.isArray(params.files) || !params.files.length || !params.files.every((f) => typeof f === 'string' && isAbsolute(f))) {
-      throw usage('"files" must be a non-empty array of absolute paths');
-    }
+  async run(ctx, params) {
     const { stat } = await import('node:fs/promises');
     for (const f of params.files) {
       const st = await stat(f).catch(() => undefined);
       if (!st?.isFile()) throw new CdpdError('FILE_ERROR', `Cannot upload ${f}: no such file`);
     }
-    const h = await element(ctx, params);
+    const h = await element(ctx.page, params.selector, params.frame);
     const ok = await callOn(ctx.page, h, IS_FILE_INPUT);
     if (!ok) throw new CdpdError('NOT_INTERACTABLE', `Cannot upload to ${h.spec}: ${await labelOf(ctx.page, h)} is not an <input type=file>.`);
     await ctx.page.sendOn(h.sessionId, 'DOM.setFileInputFiles', { files: params.files, objectId: h.objectId });

@@ -1,25 +1,28 @@
 /**
  * What the element commands share: the element their params name (a @ref or a CSS
- * selector, looked up in `--frame`), how they parse it, and how long an action waits for
- * a navigation it starts.
+ * selector, looked up in `--frame`), how they parse and declare it, and how long an
+ * action waits for a navigation it starts.
  */
-import { frameOption, joined, str, timeoutOf, usage } from './args.js';
+import { frameOption, joined, usage } from './args.js';
 import { locate, resolveFrame, type Handle } from './elements.js';
 import { NAV_TIMEOUT_MS } from './navigation.js';
-import type { CommandContext } from './types.js';
+import type { Page } from '../session/page.js';
+import * as v from '../protocol/schema.js';
 
 /** `--frame`, for the commands that take a selector: where a CSS selector is looked up (refs know their frame). */
 export const FRAME_OPTION = frameOption('look the selector up in');
 
-/** The element a command's params name, looked up in its `--frame`. */
-export async function element(ctx: CommandContext, params: { frame?: unknown }, key = 'selector', what = 'selector or @ref'): Promise<Handle> {
-  const spec = str(params as Record<string, unknown>, key, what);
-  const frame = typeof params.frame === 'string' && params.frame ? await resolveFrame(ctx.page, params.frame) : undefined;
-  return locate(ctx.page, spec, frame);
+/** The `selector` param: a CSS selector or a @ref. */
+export const SELECTOR = v.string({ missing: 'CSS selector or @ref required' });
+
+/** The element `spec` names, a CSS selector looked up in `frame` when given. */
+export async function element(page: Page, spec: string, frame: string | undefined): Promise<Handle> {
+  return locate(page, spec, frame ? await resolveFrame(page, frame) : undefined);
 }
 
-export function actTimeout(params: { timeout?: unknown }): number {
-  return timeoutOf(params, NAV_TIMEOUT_MS);
+/** How long an action waits for a navigation it starts. */
+export function actTimeout(params: { timeout?: number }): number {
+  return params.timeout ?? NAV_TIMEOUT_MS;
 }
 
 export function selectorArgs(args: string[]): { selector: string } {

@@ -2,8 +2,8 @@
  * `har <t> <file>`: the tab's request history as a HAR 1.2 file (with the bodies Chrome
  * still holds), which Chrome DevTools' Network panel imports.
  */
-import { isAbsolute, resolve } from 'node:path';
-import { usage } from './args.js';
+import { resolve } from 'node:path';
+import { absolutePath, usage } from './args.js';
 import type { Entry } from '../session/history.js';
 import type { Page } from '../session/page.js';
 import { VERSION } from '../protocol/version.js';
@@ -98,13 +98,13 @@ export const har = defineCommand({
   target: 'required',
   reads: true,
   args: [{ name: 'file', required: true }],
+  params: { path: absolutePath('har') },
   text: (r) => `${r.path}\nHAR saved: ${r.entries} request(s), ${r.bodies} with their body, ${r.pages} page(s)`,
   parse(args, _opts, env) {
     if (!args[0]) throw usage('har takes the file to write: cdp har <target> session.har');
     return { path: resolve(env.cwd, args[0]) };
   },
-  async run(ctx, params: { path: string }) {
-    if (typeof params.path !== 'string' || !isAbsolute(params.path)) throw usage(`har needs an absolute file path, got: ${String(params.path)}`);
+  async run(ctx, params) {
     const log = await harOf(ctx.page);
     await writePrivateFile(params.path, JSON.stringify(log, null, 2) + '\n');
     const entries = log.log.entries as Array<{ response: { content: { text?: string } } }>;

@@ -4,9 +4,10 @@
  * chrome-cdp's `clickxy`, `type`, `loadall`; `dialog` answers a dialog.
  */
 import { CdpdError } from '../protocol/errors.js';
-import { frameParam, joined, num, str, usage } from './args.js';
+import { FRAME, frameParam, joined, usage } from './args.js';
+import * as v from '../protocol/schema.js';
 import { callIn, callOn, clickPoint, labelOf, mouseClick, resolveFrame } from './elements.js';
-import { actTimeout, element, FRAME_OPTION, selectorArgs } from './handles.js';
+import { actTimeout, element, FRAME_OPTION, SELECTOR, selectorArgs } from './handles.js';
 import { CLICK_FIRST, FOCUS, JS_CLICK, SCROLL_ELEMENT, SCROLL_PAGE, TAG_TEXT } from './inpage.js';
 import { chordEvents, parseChord } from './keys.js';
 import { act } from './outcome.js';
@@ -23,10 +24,11 @@ function clickCommand(name: 'click' | 'dblclick', count: number, summary: string
     action: true,
     args: [{ name: 'selector', required: true, variadic: true }],
     options: js ? [{ flags: '--js', summary: 'synthetic el.click() instead of the mouse (chrome-cdp\'s click)' }, FRAME_OPTION] : [FRAME_OPTION],
+    params: js ? { selector: SELECTOR, frame: FRAME, js: v.boolean().opt() } : { selector: SELECTOR, frame: FRAME },
     text: (r, target) => `${name === 'click' ? 'Clicked' : 'Double-clicked'} ${r.tag} ${JSON.stringify(r.text)}${outcome(r, target)}`,
     parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts), ...(js && opts.js ? { js: true } : {}) }),
-    async run(ctx, params: { selector: string; frame?: string; js?: boolean; timeout?: number }) {
-      const h = await element(ctx, params);
+    async run(ctx, params: v.Infer<{ selector: typeof SELECTOR; frame: typeof FRAME; js: v.Field<boolean, true> }> & { timeout?: number }) {
+      const h = await element(ctx.page, params.selector, params.frame);
       const hit = await callOn(ctx.page, h, TAG_TEXT);
       if (js && params.js) {
         return act(ctx.page, actTimeout(params), { ...hit, via: 'js' }, () => callOn(ctx.page, h, JS_CLICK));
@@ -47,10 +49,11 @@ export const hover = defineCommand({
   action: true,
   args: [{ name: 'selector', required: true, variadic: true }],
   options: [FRAME_OPTION],
+  params: { selector: SELECTOR, frame: FRAME },
   text: (r) => `Hovering over ${r.label}`,
   parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts) }),
-  async run(ctx, params: { selector: string; frame?: string }) {
-    const h = await element(ctx, params);
+  async run(ctx, params) {
+    const h = await element(ctx.page, params.selector, params.frame);
     const { x, y, label } = await clickPoint(ctx.page, h);
     await ctx.page.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y });
     return { label, x, y };
@@ -64,6 +67,7 @@ export const press = defineCommand({
   action: true,
   args: [{ name: 'selector' }, { name: 'key', required: true }],
   options: [FRAME_OPTION],
+  params: { selector: SELECTOR.opt(), key: v.string({ missing: 'key required' }).refine((k) => (parseChord(k), k)), frame: FRAME },
   text: (r, target) => `Pressed ${r.key}${r.label ? ` in ${r.label}` : ''}${outcome(r, target)}`,
   parse(args, opts) {
     if (args.length === 0 || args.length > 2) throw usage('press takes a key, optionally after a selector or @ref: cdp press <target> [@e3] Enter');
@@ -71,11 +75,11 @@ export const press = defineCommand({
     parseChord(key);
     return args.length === 2 ? { selector: args[0]!, key, ...frameParam(opts) } : { key };
   },
-  async run(ctx, params: { selector?: string; key: string; frame?: string; timeout?: number }) {
-    const chord = parseChord(str(params, 'key'));
+  async run(ctx, params) {
+    const chord = parseChord(params.key);
     let label: string | undefined;
     if (params.selector !== undefined) {
-      const h = await element(ctx, params);
+      const h = await element(ctx.page, params.selector, params.frame);
       label = await labelOf(ctx.page, h);
       await callOn(ctx.page, h, FOCUS);
     }
@@ -95,6 +99,7 @@ export const scroll = defineCommand({
   action: true,
   args: [{ name: 'selector' }, { name: 'amount', variadic: true }],
   options: [FRAME_OPTION],
+  params: { selector: SELECTOR.opt(), by: v.object({ dx: v.number(), dy: v.number() }).opt(), to: v.oneOf(['top', 'bottom']).opt(), frame: FRAME },
   text: (r) => `Scrolled ${r.of === 'element' ? 'the element' : 'the page'} to (${r.x}, ${r.y})`,
   parse(args, opts) {
     const rest = [...args];
@@ -112,15 +117,14 @@ export const scroll = defineCommand({
     if (!selector && !by && !to) throw usage('scroll takes pixels ([dx] dy), top or bottom, a selector or @ref, or both: cdp scroll <target> 600');
     return { ...(selector ? { selector } : {}), ...(by ? { by } : {}), ...(to ? { to } : {}), ...frameParam(opts) };
   },
-  async run(ctx, params: { selector?: string; by?: { dx: number; dy: number }; to?: string; frame?: string }) {
-    const by = params.by && Number.isFinite(params.by.dx) && Number.isFinite(params.by.dy) ? params.by : undefined;
-    const to = params.to === 'top' || params.to === 'bottom' ? params.to : undefined;
+  async run(ctx, params) {
+    const { by = null, to = null } = params;
     if (params.selector === undefined) {
-      const frame = await resolveFrame(ctx.page, typeof params.frame === 'string' ? params.frame : undefined);
-      return callIn(ctx.page, frame, SCROLL_PAGE, by ?? null, to ?? null);
+      const frame = await resolveFrame(ctx.page, params.frame);
+      return callIn(ctx.page, frame, SCROLL_PAGE, by, to);
     }
-    const h = await element(ctx, params);
-    return callOn(ctx.page, h, SCROLL_ELEMENT, by ?? null, to ?? null);
+    const h = await element(ctx.page, params.selector, params.frame);
+    return callOn(ctx.page, h, SCROLL_ELEMENT, by, to);
   },
 });
 
@@ -134,14 +138,15 @@ export const drag = defineCommand({
   action: true,
   args: [{ name: 'from', required: true }, { name: 'to', required: true }],
   options: [FRAME_OPTION],
+  params: { from: SELECTOR, to: SELECTOR, frame: FRAME },
   text: (r) => `Dragged ${r.from} onto ${r.to}`,
   parse(args, opts) {
     if (args.length !== 2) throw usage('drag takes two selectors or @refs: cdp drag <target> @e3 @e9');
     return { from: args[0]!, to: args[1]!, ...frameParam(opts) };
   },
-  async run(ctx, params: { from: string; to: string; frame?: string }) {
-    const a = await element(ctx, params, 'from');
-    const b = await element(ctx, params, 'to');
+  async run(ctx, params) {
+    const a = await element(ctx.page, params.from, params.frame);
+    const b = await element(ctx.page, params.to, params.frame);
     const p = await clickPoint(ctx.page, a);
     const q = await clickPoint(ctx.page, b);
     const page = ctx.page;
@@ -172,15 +177,14 @@ export const clickxy = defineCommand({
   target: 'required',
   action: true,
   args: [{ name: 'x', required: true }, { name: 'y', required: true }],
+  params: { x: v.number({ missing: 'x and y must be numbers (CSS pixels)' }), y: v.number({ missing: 'x and y must be numbers (CSS pixels)' }) },
   text: (r) => `Clicked at CSS (${r.x}, ${r.y})`,
   parse(args) {
     if (args.length !== 2) throw usage('x and y must be numbers (CSS pixels)');
     return { x: coord(args[0]), y: coord(args[1]) };
   },
-  async run(ctx, params: { x: number; y: number }) {
-    const x = num(params, 'x');
-    const y = num(params, 'y');
-    if (x === undefined || y === undefined) throw usage('x and y must be numbers (CSS pixels)');
+  async run(ctx, params) {
+    const { x, y } = params;
     const base = { x, y, button: 'left', clickCount: 1 } as const;
     await ctx.page.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y });
     await ctx.page.send('Input.dispatchMouseEvent', { type: 'mousePressed', ...base });
@@ -196,14 +200,15 @@ export const type = defineCommand({
   target: 'required',
   action: true,
   args: [{ name: 'text', required: true, variadic: true }],
+  params: { text: v.string({ missing: 'text required' }) },
   text: (r) => `Typed ${r.characters} characters`,
   parse(args) {
     const text = joined(args);
     if (!text) throw usage('text required');
     return { text };
   },
-  async run(ctx, params: { text: string }) {
-    const text = str(params, 'text');
+  async run(ctx, params) {
+    const { text } = params;
     await ctx.page.send('Input.insertText', { text });
     return { characters: [...text].length };
   },
@@ -220,6 +225,7 @@ export const loadall = defineCommand({
   action: true,
   longestMs: LOADALL_CAP_MS,
   args: [{ name: 'selector', required: true }, { name: 'ms' }],
+  params: { selector: v.string({ missing: 'CSS selector required' }), interval: v.number({ min: 0 }).opt() },
   text: (r) => r.complete
         ? `Clicked "${r.selector}" ${r.clicks} time(s) until it disappeared`
         : `Clicked "${r.selector}" ${r.clicks} time(s); it was still there after 5 minutes`,
@@ -231,9 +237,8 @@ export const loadall = defineCommand({
     if (!selector.trim()) throw usage('CSS selector required');
     return { selector, interval };
   },
-  async run(ctx, params: { selector: string; interval?: number }) {
-    const selector = str(params, 'selector', 'CSS selector');
-    const interval = num(params, 'interval') ?? LOADALL_INTERVAL_MS;
+  async run(ctx, params) {
+    const { selector, interval = LOADALL_INTERVAL_MS } = params;
     const deadline = Date.now() + LOADALL_CAP_MS;
     let clicks = 0;
     for (;;) {
@@ -252,17 +257,18 @@ export const dialog = defineCommand({
   target: 'required',
   action: true,
   args: [{ name: 'action', required: true }, { name: 'text', variadic: true }],
+  params: { action: v.oneOf(['accept', 'dismiss'], { missing: 'dialog takes "accept [text]" or "dismiss"' }), text: v.string({ empty: true }).opt() },
   text: (r) => `${r.action === 'accept' ? 'Accepted' : 'Dismissed'} ${r.type} ${JSON.stringify(r.message)}`,
   parse(args) {
-    const [action, ...text] = args;
-    if (action !== 'accept' && action !== 'dismiss') throw usage('dialog takes "accept [text]" or "dismiss"');
+    const [word, ...text] = args;
+    if (word !== 'accept' && word !== 'dismiss') throw usage('dialog takes "accept [text]" or "dismiss"');
+    const action: 'accept' | 'dismiss' = word;
     return text.length ? { action, text: joined(text) } : { action };
   },
-  async run(ctx, params: { action: string; text?: string }) {
-    if (params.action !== 'accept' && params.action !== 'dismiss') throw usage('dialog takes "accept [text]" or "dismiss"');
+  async run(ctx, params) {
     const open = ctx.page.dialog;
     if (!open) throw new CdpdError('NO_DIALOG', 'No dialog is open on this tab.');
-    await ctx.page.answerDialog(params.action === 'accept', typeof params.text === 'string' ? params.text : undefined);
+    await ctx.page.answerDialog(params.action === 'accept', params.text);
     return { action: params.action, type: open.type, message: open.message };
   },
 });

@@ -3,11 +3,12 @@
  * where a tab is now.
  */
 import { CdpdError } from '../protocol/errors.js';
-import { checkUrl, joined, timeoutOf, usage } from './args.js';
+import { checkUrl, joined, urlParam, usage } from './args.js';
 import { LOCATION } from './inpage.js';
 import { normalizeName } from '../session/outline.js';
 import type { Page } from '../session/page.js';
 import { defineCommand } from './types.js';
+import * as v from '../protocol/schema.js';
 
 /** Default wait for the load event (ms); --timeout or CDP_TIMEOUT raises it. */
 export const NAV_TIMEOUT_MS = 30_000;
@@ -35,14 +36,14 @@ export const nav = defineCommand({
   target: 'required',
   action: true,
   args: [{ name: 'url', required: true }],
+  params: { url: urlParam() },
   text: (r) => `Navigated to ${r.url}`,
   parse(args) {
     if (!args.length) throw usage('URL required');
     return { url: checkUrl(joined(args)) };
   },
-  async run(ctx, params: { url: string; timeout?: number }) {
-    const url = checkUrl(String(params.url ?? ''));
-    return navigate(ctx.page, url, timeoutOf(params, NAV_TIMEOUT_MS));
+  async run(ctx, params) {
+    return navigate(ctx.page, params.url, params.timeout ?? NAV_TIMEOUT_MS);
   },
 });
 
@@ -77,14 +78,15 @@ function historyCommand(name: 'back' | 'forward', step: -1 | 1) {
     target: 'required',
     action: true,
     args: [],
+    params: {},
     text: (r) => `Navigated to ${r.url}`,
     parse: () => ({}),
-    async run(ctx, params: { timeout?: number }) {
+    async run(ctx, params) {
       const page = ctx.page;
       const { currentIndex, entries } = await page.send('Page.getNavigationHistory');
       const entry = entries[currentIndex + step];
       if (!entry) throw new CdpdError('NAVIGATION_FAILED', `There is no page to go ${name} to in this tab's history.`);
-      const timeout = timeoutOf(params, NAV_TIMEOUT_MS);
+      const timeout = params.timeout ?? NAV_TIMEOUT_MS;
       const sameDocument = entry.url.split('#')[0] === entries[currentIndex]!.url.split('#')[0];
       if (sameDocument) {
         await page.send('Page.navigateToHistoryEntry', { entryId: entry.id });
@@ -105,9 +107,10 @@ export const reload = defineCommand({
   action: true,
   args: [],
   options: [{ flags: '--hard', summary: 'bypass the cache' }],
+  params: { hard: v.boolean().opt() },
   text: (r) => `Navigated to ${r.url}`,
   parse: (_args, opts) => (opts.hard ? { hard: true } : {}),
-  async run(ctx, params: { hard?: boolean; timeout?: number }) {
-    return loadAfter(ctx.page, timeoutOf(params, NAV_TIMEOUT_MS), 'the reload', () => ctx.page.send('Page.reload', { ignoreCache: params.hard === true }));
+  async run(ctx, params) {
+    return loadAfter(ctx.page, params.timeout ?? NAV_TIMEOUT_MS, 'the reload', () => ctx.page.send('Page.reload', { ignoreCache: params.hard === true }));
   },
 });

@@ -2,10 +2,11 @@
  * The network and the browser's state: `request` (one request whole, its bodies fetched
  * from Chrome on demand), `cookies`, `storage`.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
-import { usage } from './args.js';
+import { absolutePath, usage } from './args.js';
+import * as v from '../protocol/schema.js';
 import type { Entry } from '../session/history.js';
 import { HREF } from './inpage.js';
 import { WEB_STORAGE } from './inpage-read.js';
@@ -18,8 +19,10 @@ import { cookiesText, requestWhole, storageText } from './text.js';
 /** A body as `request` gives it: text, or base64 for bytes; `saved` when written to --out. */
 export interface Body { text?: string; base64?: string; bytes: number; saved?: string }
 
+const REQUEST = { id: v.number({ integer: true, min: 1, missing: 'request takes the #id that cdp requests prints' }), out: absolutePath('--out').opt() };
+
 /** What `request` takes. */
-export interface RequestParams { id: number; out?: string }
+type RequestParams = v.Infer<typeof REQUEST>;
 
 /** Chrome's words for a body it no longer holds (evicted, or never kept). */
 const GONE = /No resource with given identifier|No data found for resource|not found/i;
@@ -59,8 +62,9 @@ export const request = defineCommand({
   reads: true,
   args: [{ name: 'id', required: true }],
   options: [{ flags: '--out <file>', summary: 'write the response body to this file (bytes as they came) instead of printing it' }],
+  params: REQUEST,
   text: (r) => requestWhole(r),
-  parse(args, opts, env): RequestParams {
+  parse(args, opts, env) {
     const raw = (args[0] ?? '').replace(/^#/, '');
     const id = Number(raw);
     if (!raw || !Number.isInteger(id) || id <= 0) throw usage(`request takes the #id that cdp requests prints, got: ${args[0] ?? 'nothing'}`);
@@ -71,10 +75,8 @@ export const request = defineCommand({
     }
     return p;
   },
-  async run(ctx, params: RequestParams) {
-    const id = Number(params.id);
-    if (!Number.isInteger(id)) throw usage('request takes the #id that cdp requests prints');
-    if (params.out !== undefined && (typeof params.out !== 'string' || !isAbsolute(params.out))) throw usage(`--out needs an absolute path, got: ${String(params.out)}`);
+  async run(ctx, params) {
+    const { id } = params;
     const page = ctx.page;
     const e: Entry | undefined = page.history.network.find((x) => x.id === id);
     if (!e || e.kind !== 'request') {
@@ -105,22 +107,24 @@ export const request = defineCommand({
   },
 });
 
-/** What `cookies` takes. */
-export interface CookiesParams {
-  op: 'list' | 'set' | 'clear';
-  url?: string;
-  name?: string;
-  value?: string;
-  domain?: string;
-  path?: string;
-  secure?: boolean;
-  httpOnly?: boolean;
-  sameSite?: 'Strict' | 'Lax' | 'None';
-  expires?: number;
-  all?: boolean;
-}
-
 const SAME_SITE = ['Strict', 'Lax', 'None'] as const;
+
+const COOKIES = {
+  op: v.oneOf(['list', 'set', 'clear']),
+  url: v.string().opt(),
+  name: v.string().opt(),
+  value: v.string({ empty: true }).opt(),
+  domain: v.string().opt(),
+  path: v.string().opt(),
+  secure: v.boolean().opt(),
+  httpOnly: v.boolean().opt(),
+  sameSite: v.oneOf(SAME_SITE).opt(),
+  expires: v.number({ min: 0 }).opt(),
+  all: v.boolean().opt(),
+};
+
+/** What `cookies` takes. */
+type CookiesParams = v.Infer<typeof COOKIES>;
 
 /** A cookie as `cookies` prints it. */
 export interface CookieInfo { name: string; value: string; domain: string; path: string; expires: number; httpOnly: boolean; secure: boolean; session: boolean; sameSite?: string }
@@ -146,8 +150,9 @@ export const cookies = defineCommand({
     { flags: '--expires <seconds>', summary: 'set: when it expires, in seconds since 1970 (default: a session cookie)' },
     { flags: '--all', summary: "clear: every cookie of the browser, not only the page's" },
   ],
+  params: COOKIES,
   text: (r) => cookiesText(r),
-  parse(args, opts): CookiesParams {
+  parse(args, opts) {
     const op = (args[0] ?? 'list') as CookiesParams['op'];
     if (!['list', 'set', 'clear'].includes(op)) throw usage(`cookies takes list, set <name> <value> or clear, got: ${op}`);
     const p: CookiesParams = { op };
@@ -178,12 +183,12 @@ export const cookies = defineCommand({
     }
     return p;
   },
-  async run(ctx, params: CookiesParams) {
+  async run(ctx, params) {
     const page = ctx.page;
-    const url = typeof params.url === 'string' && params.url ? params.url : await page.call(HREF);
+    const url = params.url ?? await page.call(HREF);
     if (params.op === 'set') {
-      if (typeof params.name !== 'string' || !params.name) throw usage('cookies set takes a name');
-      const c: Protocol.Network.SetCookieRequest = { name: params.name, value: String(params.value ?? ''), url };
+      if (params.name === undefined) throw usage('cookies set takes a name');
+      const c: Protocol.Network.SetCookieRequest = { name: params.name, value: params.value ?? '', url };
       if (params.domain) c.domain = params.domain;
       if (params.path) c.path = params.path;
       if (params.secure) c.secure = true;
@@ -209,16 +214,24 @@ export const cookies = defineCommand({
   },
 });
 
+const STORAGE = {
+  kind: v.oneOf(['local', 'session']),
+  op: v.oneOf(['get', 'set', 'remove', 'clear']),
+  key: v.string({ empty: true }).opt(),
+  value: v.string({ empty: true }).opt(),
+};
+
 /** What `storage` takes. */
-export interface StorageParams { kind: 'local' | 'session'; op: 'get' | 'set' | 'remove' | 'clear'; key?: string; value?: string }
+type StorageParams = v.Infer<typeof STORAGE>;
 
 export const storage = defineCommand({
   name: 'storage',
   summary: "the page's localStorage or sessionStorage: local|session [get [key] | set <key> <value> | remove <key> | clear]",
   target: 'required',
   args: [{ name: 'kind', required: true }, { name: 'op' }, { name: 'key' }, { name: 'value', variadic: true }],
+  params: STORAGE,
   text: (r) => storageText(r),
-  parse(args): StorageParams {
+  parse(args) {
     const [kind, op = 'get', key, ...value] = args;
     if (kind !== 'local' && kind !== 'session') throw usage(`storage takes local or session first, got: ${kind ?? 'nothing'}`);
     if (!['get', 'set', 'remove', 'clear'].includes(op)) throw usage(`storage ${kind} takes get [key], set <key> <value>, remove <key> or clear, got: ${op}`);
@@ -228,10 +241,9 @@ export const storage = defineCommand({
     if (op === 'set') p.value = value.join(' ');
     return p;
   },
-  async run(ctx, params: StorageParams) {
+  async run(ctx, params) {
     const { kind, op } = params;
-    if ((kind !== 'local' && kind !== 'session') || !['get', 'set', 'remove', 'clear'].includes(op)) throw usage('storage takes local or session, and get, set, remove or clear');
-    const r = await ctx.page.call(WEB_STORAGE, kind, op, typeof params.key === 'string' ? params.key : null, op === 'set' ? String(params.value ?? '') : null);
+    const r = await ctx.page.call(WEB_STORAGE, kind, op, params.key ?? null, op === 'set' ? params.value ?? '' : null);
     return { kind, op, ...(params.key !== undefined ? { key: params.key } : {}), ...r };
   },
 });

@@ -7,10 +7,14 @@ import { durationMs, usage } from './args.js';
 import { expandKinds } from '../session/events.js';
 import type { Entry, Ring } from '../session/history.js';
 import { defineCommand } from './types.js';
+import * as v from '../protocol/schema.js';
 import { entryLine, type Any } from './text.js';
 
-/** Where a history read starts: after an entry id, or from a time (ms). */
-export interface Since { sinceId?: number; sinceTime?: number }
+/** Where a history read starts: after an entry id, or from a time (ms); and whether to empty it after. */
+const SINCE = { sinceId: v.number({ integer: true, min: 0 }).opt(), sinceTime: v.number().opt(), clear: v.boolean().opt() };
+
+/** Where a history read starts. */
+export type Since = Omit<v.Infer<typeof SINCE>, 'clear'>;
 
 
 /** `--since`: an entry id (e.g. 42), a duration back from now (30s, 5m), or a date. */
@@ -55,9 +59,10 @@ export const consoleCmd = defineCommand({
   reads: true,
   args: [],
   options: [{ flags: '--level <levels>', summary: 'only these levels, comma-separated (log, info, warn, error, debug, …)' }, ...SINCE_OPTS],
+  params: { ...SINCE, levels: v.list(v.string()).opt() },
   text: (r) => (r.entries as Any[]).map(entryLine).join('\n'),
   parse: (_args, opts) => ({ ...parseSince(opts.since), levels: list(opts.level), clear: Boolean(opts.clear) }),
-  async run(ctx, params: Since & { levels?: string[]; clear?: boolean }) {
+  async run(ctx, params) {
     const levels = params.levels?.length ? new Set(params.levels) : undefined;
     const history = await ctx.tabs.history(ctx.page.targetId);
     return read(history.console, params, (e) => {
@@ -74,9 +79,10 @@ export const errors = defineCommand({
   reads: true,
   args: [],
   options: SINCE_OPTS,
+  params: SINCE,
   text: (r) => (r.entries as Any[]).map(entryLine).join('\n'),
   parse: (_args, opts) => ({ ...parseSince(opts.since), clear: Boolean(opts.clear) }),
-  async run(ctx, params: Since & { clear?: boolean }) {
+  async run(ctx, params) {
     const history = await ctx.tabs.history(ctx.page.targetId);
     return read(history.console, params, (e) => e.kind === 'error');
   },
@@ -105,12 +111,18 @@ export const requests = defineCommand({
     { flags: '--failed', summary: 'only requests that failed (no response)' },
     ...SINCE_OPTS,
   ],
+  params: {
+    ...SINCE,
+    types: v.list(v.string()).opt(),
+    status: v.string().refine((s) => (statusFilter(s), s)).opt(),
+    failed: v.boolean().opt(),
+  },
   text: (r) => (r.entries as Any[]).map(entryLine).join('\n'),
   parse(_args, opts) {
     if (opts.status !== undefined) statusFilter(String(opts.status));
     return { ...parseSince(opts.since), types: list(opts.type), status: opts.status === undefined ? undefined : String(opts.status), failed: Boolean(opts.failed), clear: Boolean(opts.clear) };
   },
-  async run(ctx, params: Since & { types?: string[]; status?: string; failed?: boolean; clear?: boolean }) {
+  async run(ctx, params) {
     const types = params.types?.length ? new Set(params.types) : undefined;
     const status = params.status ? statusFilter(params.status) : undefined;
     const filtered = Boolean(types || status || params.failed);
@@ -125,6 +137,15 @@ export const requests = defineCommand({
   },
 });
 
+/** The event kinds `events` names (groups expanded), or a USAGE error. */
+function kindsOf(events: string[] | undefined): ReturnType<typeof expandKinds> {
+  try {
+    return expandKinds(events);
+  } catch (err) {
+    throw usage((err as Error).message);
+  }
+}
+
 export const watch = defineCommand({
   name: 'watch',
   summary: 'stream page events until Ctrl-C: console, error, network, nav, dialog, target',
@@ -136,30 +157,22 @@ export const watch = defineCommand({
     { flags: '--events <kinds>', summary: 'comma-separated kinds or groups (console,error,network,nav,dialog,target; requestfinished adds sizes and timings); default all but requestfinished' },
   ],
   streams: true,
+  params: { all: v.boolean().opt(), events: v.list(v.string()).refine((e) => (kindsOf(e), e)).opt() },
   parse(_args, opts) {
     const events = list(opts.events);
-    try {
-      expandKinds(events);
-    } catch (err) {
-      throw usage((err as Error).message);
-    }
+    kindsOf(events);
     return { all: Boolean(opts.all), ...(events ? { events } : {}) };
   },
-  async run(ctx, params: { target?: string; all?: boolean; events?: string[] }) {
+  async run(ctx, params) {
     if (!ctx.stream) throw new CdpdError('USAGE', 'watch needs the daemon: it cannot run with --no-daemon');
-    let kinds;
-    try {
-      kinds = expandKinds(Array.isArray(params.events) ? params.events.map(String) : undefined);
-    } catch (err) {
-      throw usage((err as Error).message);
-    }
+    const kinds = kindsOf(params.events);
     let targetId: string | undefined;
     let targets: string[];
     if (params.all) {
       ctx.tabs.autoAttach = true;
       targets = await ctx.tabs.attachAll();
     } else {
-      if (typeof params.target !== 'string' || !params.target) throw usage('watch needs a target, or --all for every tab');
+      if (params.target === undefined) throw usage('watch needs a target, or --all for every tab');
       targetId = (await ctx.tabs.resolve(params.target)).targetId;
       await ctx.tabs.history(targetId); // attaches, so events flow
       targets = [targetId];
@@ -175,10 +188,10 @@ export const unwatch = defineCommand({
   target: 'none',
   wireOnly: true,
   args: [{ name: 'sub', required: true }],
-  parse: (args) => ({ sub: /^\d+$/.test(args[0] ?? '') ? Number(args[0]) : args[0] }),
-  async run(ctx, params: { sub?: string | number }) {
+  params: { sub: v.either(v.number(), v.string()) },
+  parse: (args) => ({ sub: /^\d+$/.test(args[0] ?? '') ? Number(args[0]) : args[0] ?? '' }),
+  async run(ctx, params) {
     if (!ctx.stream) throw new CdpdError('USAGE', 'unwatch needs the daemon');
-    if (params.sub === undefined) throw usage('"sub" (the id of the watch request) required');
     return { unwatched: ctx.stream.unwatch(params.sub) };
   },
 });

@@ -2,11 +2,12 @@
  * Reading the page: `eval`, `html`, `net`, `evalraw` (`snap` is in snapshot.ts).
  */
 import { CdpdError } from '../protocol/errors.js';
-import { frameOption, frameParam, joined, str, usage } from './args.js';
+import { FRAME, frameOption, frameParam, joined, usage } from './args.js';
 import { callIn, callOn, evaluateIn, locate, mainFrame, resolveFrame } from './elements.js';
 import { jsException, type Page } from '../session/page.js';
 import { DOCUMENT_HTML, OUTER_HTML, RESOURCE_TIMING } from './inpage.js';
 import { defineCommand } from './types.js';
+import * as v from '../protocol/schema.js';
 import { formatValue, netLine, type Any } from './text.js';
 
 /** An evaluated value: `value` when it serialises, else Chrome's description. */
@@ -28,16 +29,17 @@ export const evaluate = defineCommand({
   target: 'required',
   args: [{ name: 'expression', required: true, variadic: true }],
   options: [frameOption('evaluate in')],
+  params: { expression: v.string({ missing: 'expression required' }), frame: FRAME },
   text: (r) => formatValue(r),
   parse(args, opts) {
     const expression = joined(args);
     if (!expression.trim()) throw usage('expression required');
     return { expression, ...frameParam(opts) };
   },
-  async run(ctx, params: { expression: string; frame?: string }): Promise<EvalResult> {
-    const expression = str(params, 'expression');
+  async run(ctx, params): Promise<EvalResult> {
+    const { expression } = params;
     // The main frame needs no lookup: the common case costs no await here.
-    const frame = params.frame === undefined ? mainFrame(ctx.page) : await resolveFrame(ctx.page, typeof params.frame === 'string' ? params.frame : undefined);
+    const frame = params.frame === undefined ? mainFrame(ctx.page) : await resolveFrame(ctx.page, params.frame);
     // By reference first: primitives arrive in one round trip, and objects can be told
     // apart (a DOM node, a function) before they are serialised.
     let r = await evaluateIn(ctx.page, frame, REPL_MODE_NEEDED.test(expression)
@@ -82,13 +84,13 @@ export const html = defineCommand({
   reads: true,
   args: [{ name: 'selector', variadic: true }],
   options: [frameOption('read')],
+  params: { selector: v.string().opt(), frame: FRAME },
   text: (r) => r.html,
   parse: (args, opts) => ({ ...(args.length ? { selector: joined(args) } : {}), ...frameParam(opts) }),
-  async run(ctx, params: { selector?: string; frame?: string }) {
-    const frame = await resolveFrame(ctx.page, typeof params.frame === 'string' ? params.frame : undefined);
-    const selector = typeof params.selector === 'string' && params.selector ? params.selector : null;
-    if (selector !== null) {
-      const h = await locate(ctx.page, selector, frame);
+  async run(ctx, params) {
+    const frame = await resolveFrame(ctx.page, params.frame);
+    if (params.selector !== undefined) {
+      const h = await locate(ctx.page, params.selector, frame);
       return { html: await callOn(ctx.page, h, OUTER_HTML) };
     }
     return { html: await callIn(ctx.page, frame, DOCUMENT_HTML) };
@@ -103,6 +105,7 @@ export const net = defineCommand({
   target: 'required',
   reads: true,
   args: [],
+  params: {},
   text: (r) => (r.entries as Any[]).map(netLine).join('\n'),
   parse: () => ({}),
   async run(ctx) {
@@ -110,11 +113,18 @@ export const net = defineCommand({
   },
 });
 
+/** A CDP method name: Domain.method. */
+const CDP_METHOD = v.string({ missing: 'CDP method required (e.g. "DOM.getDocument")' }).refine((method) => {
+  if (!/^[A-Z][A-Za-z]*\.[a-zA-Z]+$/.test(method)) throw usage(`CDP method must look like Domain.method, got: ${method.slice(0, 100)}`);
+  return method;
+});
+
 export const evalraw = defineCommand({
   name: 'evalraw',
   summary: 'send a raw CDP command on the tab\'s session',
   target: 'required',
   args: [{ name: 'method', required: true }, { name: 'json', variadic: true }],
+  params: { method: CDP_METHOD, params: v.anyObject().opt() },
   text: (r) => JSON.stringify(r, null, 2),
   parse(args) {
     const [method, ...rest] = args;
@@ -131,11 +141,7 @@ export const evalraw = defineCommand({
     if (typeof params !== 'object' || params === null || Array.isArray(params)) throw usage(`CDP params must be a JSON object, got: ${text}`);
     return { method, params: params as Record<string, unknown> };
   },
-  async run(ctx, params: { method: string; params?: Record<string, unknown> }) {
-    const method = str(params, 'method', 'CDP method');
-    if (!/^[A-Z][A-Za-z]*\.[a-zA-Z]+$/.test(method)) throw usage(`CDP method must look like Domain.method, got: ${method}`);
-    const p = params.params ?? {};
-    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw usage('"params" must be an object');
-    return ctx.page.sendRaw(method, p);
+  async run(ctx, params) {
+    return ctx.page.sendRaw(params.method, params.params ?? {});
   },
 });

@@ -5,9 +5,10 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
-import { frameOption, frameParam, joined, usage } from './args.js';
+import { FRAME, frameOption, frameParam, joined, usage } from './args.js';
+import * as v from '../protocol/schema.js';
 import { callIn, callOn, locate, resolveFrame } from './elements.js';
-import { FRAME_OPTION } from './handles.js';
+import { FRAME_OPTION, SELECTOR } from './handles.js';
 import { COUNT, READ, STATE, type Reading } from './inpage-read.js';
 import { actionable, collapsedOptions, normalizeName, type OutlineNode, type SnapNode } from '../session/outline.js';
 import { parseRef } from '../session/refs.js';
@@ -21,8 +22,7 @@ type AXNode = Protocol.Accessibility.AXNode;
 const GETS = ['text', 'value', 'attr', 'count', 'box'] as const;
 type Get = typeof GETS[number];
 
-/** What `get` takes. */
-export interface GetParams { what: Get; selector: string; name?: string; frame?: string }
+const GET = { what: v.oneOf(GETS), selector: SELECTOR, name: v.string().opt(), frame: FRAME };
 
 export const get = defineCommand({
   name: 'get',
@@ -31,8 +31,9 @@ export const get = defineCommand({
   reads: true,
   args: [{ name: 'what', required: true }, { name: 'selector', required: true, variadic: true }],
   options: [FRAME_OPTION],
+  params: GET,
   text: (r) => getText(r),
-  parse(args, opts): GetParams {
+  parse(args, opts) {
     const [what, ...rest] = args;
     if (!GETS.includes(what as Get)) throw usage(`get takes ${GETS.join(', ')}, then a selector or @ref: cdp get <target> text @e3`);
     let name: string | undefined;
@@ -44,11 +45,10 @@ export const get = defineCommand({
     if (!selector.trim()) throw usage(`get ${what} needs a selector or @ref`);
     return { what: what as Get, selector, ...(name ? { name } : {}), ...frameParam(opts) };
   },
-  async run(ctx, params: GetParams) {
+  async run(ctx, params) {
     const { what, selector } = params;
-    if (!GETS.includes(what) || typeof selector !== 'string' || !selector) throw usage(`get takes what (${GETS.join(', ')}) and a selector`);
-    if (what === 'attr' && (typeof params.name !== 'string' || !params.name)) throw usage('get attr takes the attribute name');
-    const frame = typeof params.frame === 'string' && params.frame ? await resolveFrame(ctx.page, params.frame) : undefined;
+    if (what === 'attr' && params.name === undefined) throw usage('get attr takes the attribute name');
+    const frame = params.frame ? await resolveFrame(ctx.page, params.frame) : undefined;
     if (what === 'count') {
       if (parseRef(selector)) {
         await locate(ctx.page, selector, frame);
@@ -78,18 +78,18 @@ export const is = defineCommand({
   reads: true,
   args: [{ name: 'state', required: true }, { name: 'selector', required: true, variadic: true }],
   options: [FRAME_OPTION],
+  params: { state: v.oneOf(STATES), selector: SELECTOR, frame: FRAME },
   text: (r) => String(r.value),
   parse(args, opts) {
     const [state, ...rest] = args;
     if (!STATES.includes(state as State)) throw usage(`is takes ${STATES.join(', ')}, then a selector or @ref: cdp is <target> visible @e3`);
     const selector = joined(rest);
     if (!selector.trim()) throw usage(`is ${state} needs a selector or @ref`);
-    return { state, selector, ...frameParam(opts) };
+    return { state: state as State, selector, ...frameParam(opts) };
   },
-  async run(ctx, params: { state: State; selector: string; frame?: string }) {
+  async run(ctx, params) {
     const { state, selector } = params;
-    if (!STATES.includes(state) || typeof selector !== 'string' || !selector) throw usage(`is takes a state (${STATES.join(', ')}) and a selector`);
-    const frame = typeof params.frame === 'string' && params.frame ? await resolveFrame(ctx.page, params.frame) : undefined;
+    const frame = params.frame ? await resolveFrame(ctx.page, params.frame) : undefined;
     let h;
     try {
       h = await locate(ctx.page, selector, frame);
@@ -107,8 +107,13 @@ export const is = defineCommand({
 const FINDS = ['role', 'text', 'label'] as const;
 type Find = typeof FINDS[number];
 
+const FIND = { by: v.oneOf(FINDS), query: v.string().refine((q) => {
+  if (!q.trim()) throw usage('"query" must say what to look for');
+  return q;
+}), name: v.string().opt(), exact: v.boolean().opt(), frame: FRAME };
+
 /** What `find` takes. */
-export interface FindParams { by: Find; query: string; name?: string; exact?: boolean; frame?: string }
+type FindParams = v.Infer<typeof FIND>;
 
 const ROLE_ALIASES: Record<string, string> = { img: 'image', textfield: 'textbox' };
 
@@ -123,8 +128,9 @@ export const find = defineCommand({
     { flags: '--exact', summary: 'names and text match whole and case-sensitively (default: a case-insensitive part)' },
     frameOption('look in'),
   ],
+  params: FIND,
   text: (r) => (r.nodes as Any[]).map((n) => snapLine(n as never)).join('\n'),
-  parse(args, opts): FindParams {
+  parse(args, opts) {
     const [by, ...rest] = args;
     if (!FINDS.includes(by as Find)) throw usage('find takes role <role> [--name <text>], text <text> or label <text>: cdp find <target> role button --name Save');
     const query = joined(rest);
@@ -137,10 +143,9 @@ export const find = defineCommand({
     if (opts.exact) p.exact = true;
     return { ...p, ...frameParam(opts) };
   },
-  async run(ctx, params: FindParams) {
+  async run(ctx, params) {
     const { by, query } = params;
-    if (!FINDS.includes(by) || typeof query !== 'string' || !query.trim()) throw usage('find takes role, text or label, and what to look for');
-    const frame = await resolveFrame(ctx.page, typeof params.frame === 'string' ? params.frame : undefined);
+    const frame = await resolveFrame(ctx.page, params.frame);
     const { lines, loaderId, nodes: ax } = await frameOutline(ctx.page, frame);
     const want = normalizeName(by === 'role' ? params.name ?? '' : query);
     const matches = (name: string) => !want || (params.exact ? name === want : name.toLowerCase().includes(want.toLowerCase()));

@@ -16,23 +16,22 @@ import { route, unroute } from './routing.js';
 import { har } from './har.js';
 import { consoleCmd, errors, requests, unwatch, watch } from './observe.js';
 import { activate, claim, close, list, open, release, repl, status, stop } from './targets.js';
-import type { CommandDef } from './types.js';
+import type { AnyCommand } from './types.js';
 
 /** All commands in help order. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: ReadonlyArray<CommandDef<any, any>> = [
+export const COMMANDS: ReadonlyArray<AnyCommand> = [
   list, open, close, activate, claim, release, snap, get, is, find, evaluate, shot, pdf, html, nav, back, forward, reload, net,
   click, dblclick, hover, fill, type, press, select, check, uncheck, scroll, upload, drag, clickxy, loadall, wait, dialog,
   viewport, emulate, evalraw, consoleCmd, errors, requests, request, har, cookies, storage, state, route, unroute, watch, unwatch, repl, stop, status,
 ];
 
-const byName = new Map<string, CommandDef<any, any>>();
+const byName = new Map<string, AnyCommand>();
 for (const c of COMMANDS) {
   byName.set(c.name, c);
   for (const a of c.aliases ?? []) byName.set(a, c);
 }
 
 /** The command a name or alias denotes. */
-export function findCommand(name: string): CommandDef<any, any> | undefined {
+export function findCommand(name: string): AnyCommand | undefined {
   return byName.get(name);
 }

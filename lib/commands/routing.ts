@@ -9,16 +9,23 @@ import { usage } from './args.js';
 import { headerLine } from '../runtime/headers.js';
 import { ABORT_REASONS, routeLabel, type RouteAction, type RouteRule } from '../session/routes.js';
 import { defineCommand } from './types.js';
+import * as v from '../protocol/schema.js';
 import { ruleLine, type Any } from './text.js';
 
+const HEADERS = v.list(v.object({ name: v.string(), value: v.string({ empty: true }) })).opt();
+
 /** What `route` takes on the wire. */
-export interface RouteParams {
-  list?: boolean;
-  all?: boolean;
-  target?: string;
-  pattern?: string;
-  action?: RouteAction;
-}
+const ROUTE = {
+  list: v.boolean().opt(),
+  all: v.boolean().opt(),
+  target: v.string().opt(),
+  pattern: v.string().opt(),
+  action: v.tagged('kind', {
+    abort: { reason: v.oneOf(ABORT_REASONS) },
+    fulfill: { status: v.number({ integer: true, min: 100, max: 599 }), body: v.string({ empty: true }).opt(), headers: HEADERS },
+    continue: { headers: HEADERS },
+  }).opt(),
+};
 
 function headers(raw: unknown): Protocol.Fetch.HeaderEntry[] {
   if (raw === undefined) return [];
@@ -50,8 +57,9 @@ export const route = defineCommand({
     { flags: '--continue', summary: 'let it go to the server, with the --header lines set' },
     { flags: '--list', summary: 'the rules in place' },
   ],
+  params: ROUTE,
   text: (r) => r.rules ? (r.rules.length ? (r.rules as Any[]).map(ruleLine).join('\n') : 'No route rules.') : `Route ${ruleLine(r.rule)}`,
-  parse(args, opts, env): RouteParams {
+  parse(args, opts, env) {
     if (opts.list) {
       if (args.length) throw usage('route --list takes nothing else');
       return { list: true };
@@ -90,21 +98,23 @@ export const route = defineCommand({
     }
     return { ...(all ? { all } : { target }), pattern, action };
   },
-  async run(ctx, params: RouteParams) {
+  async run(ctx, params) {
     const routes = ctx.tabs.routes;
     if (params.list) return { rules: routes.list().map(ruleInfo) };
     const a = params.action;
-    if (!a || typeof params.pattern !== 'string' || !params.pattern) throw usage('route takes a pattern and an action');
-    if (!['abort', 'fulfill', 'continue'].includes(a.kind)) throw usage(`unknown route action: ${String(a.kind)}`);
+    if (!a || params.pattern === undefined) throw usage('route takes a pattern and an action');
+    const action: RouteAction = a.kind === 'abort' ? a
+      : a.kind === 'fulfill' ? { kind: 'fulfill', status: a.status, body: a.body ?? '', headers: a.headers ?? [] }
+      : { kind: 'continue', headers: a.headers ?? [] };
     let targetId: string | null = null;
     if (!params.all) {
-      if (typeof params.target !== 'string' || !params.target) throw usage('route takes a target, or all: true');
+      if (params.target === undefined) throw usage('route takes a target, or all: true');
       targetId = (await ctx.tabs.resolve(params.target)).targetId;
       // A rule changes what the tab gets: like an action, not for a tab another client holds.
       ctx.tabs.leases.check(targetId, ctx.caller, 'route');
       await ctx.tabs.page(targetId, ctx.signal);
     }
-    const rule = await routes.add(targetId, params.pattern, { ...a, headers: (a as { headers?: [] }).headers ?? [] } as RouteAction);
+    const rule = await routes.add(targetId, params.pattern, action);
     if (params.all) await ctx.tabs.attachAll();
     return { rule: ruleInfo(rule) };
   },
@@ -116,6 +126,7 @@ export const unroute = defineCommand({
   target: 'none',
   args: [{ name: 'id' }],
   options: [{ flags: '--all', summary: 'every rule' }],
+  params: { id: v.string().opt(), all: v.boolean().opt() },
   text: (r) => r.removed.length ? `Removed ${r.removed.join(', ')}` : 'No route rules to remove.',
   parse(args, opts) {
     if (opts.all) {
@@ -125,10 +136,10 @@ export const unroute = defineCommand({
     if (!args[0]) throw usage('unroute takes a rule id (route --list shows them) or --all');
     return { id: args[0] };
   },
-  async run(ctx, params: { id?: string; all?: boolean }) {
-    const gone = await ctx.tabs.routes.remove(params.all ? null : String(params.id ?? ''));
+  async run(ctx, params) {
+    const gone = await ctx.tabs.routes.remove(params.all ? null : params.id ?? '');
     if (!params.all && !gone.length) {
-      throw new CdpdError('NOT_FOUND', `No route rule ${String(params.id)} (cdp route --list shows them).`);
+      throw new CdpdError('NOT_FOUND', `No route rule ${params.id ?? ''} (cdp route --list shows them).`);
     }
     return { removed: gone };
   },

@@ -4,7 +4,8 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
-import { frameOption, frameParam, usage } from './args.js';
+import { FRAME, frameOption, frameParam, usage } from './args.js';
+import * as v from '../protocol/schema.js';
 import { findFrame, locate, resolveFrame, type Frame } from './elements.js';
 import type { Page } from '../session/page.js';
 import { actionable, collapsedOptions, CONTEXT, MAX_DEPTH, outline, snapLine, type OutlineNode, type SnapNode } from '../session/outline.js';
@@ -45,17 +46,19 @@ async function clickables(page: Page, sessionId: string): Promise<Set<number>> {
   return out;
 }
 
-/** What `snap` takes. */
-export interface SnapParams {
-  interactive?: boolean;
-  depth?: number;
-  selector?: string;
-  maxChars?: number;
-  urls?: boolean;
-  frame?: string;
+const SNAP = {
+  interactive: v.boolean().opt(),
+  depth: v.number({ integer: true, min: 0 }).opt(),
+  selector: v.string().opt(),
+  maxChars: v.number({ integer: true, min: 0 }).opt(),
+  urls: v.boolean().opt(),
+  frame: FRAME,
   /** Only what changed since the tab's last snapshot of this view. */
-  diff?: boolean;
-}
+  diff: v.boolean().opt(),
+};
+
+/** What `snap` takes. */
+export type SnapParams = v.Infer<typeof SNAP>;
 
 /** A frame's outline and the document it is of (refs are issued against that). */
 export async function frameOutline(page: Page, frame: Frame, opts: { root?: number; urls?: boolean; what?: string } = {},
@@ -151,8 +154,9 @@ export const snap = defineCommand({
   reads: true,
   args: [],
   options: SNAP_OPTIONS,
+  params: SNAP,
   text: (r) => snapText(r),
-  parse(_args, opts): SnapParams {
+  parse(_args, opts) {
     const p: SnapParams = {};
     if (opts.interactive) p.interactive = true;
     if (opts.urls) p.urls = true;
@@ -168,14 +172,14 @@ export const snap = defineCommand({
     Object.assign(p, frameParam(opts));
     return p;
   },
-  run: (ctx, params: SnapParams) => takeSnapshot(ctx.page, params, ctx.caller.lease),
+  run: (ctx, params) => takeSnapshot(ctx.page, params, ctx.caller.lease),
 });
 
 /** A snapshot of the tab as `snap` takes it, remembered as its view's last (for --diff). */
 export async function takeSnapshot(page: Page, params: SnapParams, reader?: string) {
-  let frame = await resolveFrame(page, typeof params.frame === 'string' ? params.frame : undefined);
+  let frame = await resolveFrame(page, params.frame);
   let root: number | undefined;
-  if (typeof params.selector === 'string' && params.selector) {
+  if (params.selector !== undefined) {
     const h = await locate(page, params.selector, frame);
     const { node } = await page.sendOn(h.sessionId, 'DOM.describeNode', { objectId: h.objectId });
     root = node.backendNodeId;
@@ -198,8 +202,8 @@ export function viewOf(p: SnapParams): string {
 }
 
 /** The lines within --max-chars, and what was cut. */
-function cut(nodes: SnapNode[], max: unknown) {
-  if (typeof max !== 'number') return { nodes };
+function cut(nodes: SnapNode[], max: number | undefined) {
+  if (max === undefined) return { nodes };
   let used = 0;
   let keep = 0;
   let total = 0;

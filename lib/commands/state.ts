@@ -4,10 +4,11 @@
  * a login done in the user's Chrome can be carried into the managed headless one, and the
  * file read by Playwright too. The file holds live session secrets: written 0600.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
-import { timeoutOf, usage } from './args.js';
+import { absolutePath, usage } from './args.js';
+import * as v from '../protocol/schema.js';
 import { WEB_STORAGE } from './inpage-read.js';
 import { navigate, NAV_TIMEOUT_MS } from './navigation.js';
 import type { Page } from '../session/page.js';
@@ -121,18 +122,18 @@ export const state = defineCommand({
   summary: "save or load the browser's login state (cookies, localStorage of open origins) as a Playwright storageState file",
   target: 'none',
   args: [{ name: 'op', required: true }, { name: 'file', required: true }],
+  params: { op: v.oneOf(['save', 'load']), path: absolutePath('state') },
   text: (r) => `${r.op === 'save' ? 'Saved' : 'Loaded'} ${r.cookies} cookie(s) and the localStorage of ${r.origins.length} origin(s)${r.origins.length ? ` (${r.origins.join(', ')})` : ''} ${r.op === 'save' ? 'to' : 'from'} ${r.path}` +
         (r.skipped?.length ? `\nLeft out the localStorage of tab(s) that did not answer: ${r.skipped.join(', ')}` : ''),
   parse(args, _opts, env) {
-    const [op, file] = args;
-    if (op !== 'save' && op !== 'load') throw usage(`state takes save <file> or load <file>, got: ${op ?? 'nothing'}`);
+    const [word, file] = args;
+    if (word !== 'save' && word !== 'load') throw usage(`state takes save <file> or load <file>, got: ${word ?? 'nothing'}`);
+    const op: 'save' | 'load' = word;
     if (!file) throw usage(`state ${op} needs a file: cdp state ${op} auth.json`);
     return { op, path: resolve(env.cwd, file) };
   },
-  async run(ctx, params: { op: 'save' | 'load'; path: string; timeout?: number }) {
-    if (typeof params.path !== 'string' || !isAbsolute(params.path)) throw usage(`state needs an absolute file path, got: ${String(params.path)}`);
+  async run(ctx, params) {
     if (params.op === 'save') return save(ctx, params.path);
-    if (params.op === 'load') return load(ctx, params.path, timeoutOf(params, NAV_TIMEOUT_MS));
-    throw usage('state takes save or load');
+    return load(ctx, params.path, params.timeout ?? NAV_TIMEOUT_MS);
   },
 });

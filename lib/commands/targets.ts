@@ -2,7 +2,8 @@
  * Tabs and the daemon itself: `list`, `open`, `stop`, `status`.
  */
 import { CdpdError } from '../protocol/errors.js';
-import { checkUrl, durationMs, joined, timeoutOf, usage } from './args.js';
+import { checkUrl, durationMs, joined, urlParam, usage } from './args.js';
+import * as v from '../protocol/schema.js';
 import { DEFAULT_TTL_MS } from '../session/leases.js';
 import { navigate, NAV_TIMEOUT_MS } from './navigation.js';
 import { defineCommand } from './types.js';
@@ -15,6 +16,7 @@ export const list = defineCommand({
   summary: 'open pages: <prefix>  <title>  <url>',
   target: 'none',
   args: [],
+  params: {},
   text: (r) => pageTable(r.pages),
   parse: () => ({}),
   async run(ctx) {
@@ -28,10 +30,11 @@ export const open = defineCommand({
   target: 'none',
   args: [{ name: 'url' }],
   options: [{ flags: '--background', summary: 'open the tab without bringing it to the front' }],
+  params: { url: urlParam(true).opt(), background: v.boolean().opt() },
   text: (r) => `Opened new tab: ${r.prefix}  ${r.url}`,
   parse: (args, opts) => ({ url: checkUrl(args.length ? joined(args) : 'about:blank', true), ...(opts.background ? { background: true } : {}) }),
-  async run(ctx, params: { url?: string; timeout?: number; background?: boolean }) {
-    const url = checkUrl(typeof params.url === 'string' && params.url ? params.url : 'about:blank', true);
+  async run(ctx, params) {
+    const url = params.url ?? 'about:blank';
     // Open blank, attach, then navigate: waiting on a load that may already have fired races.
     const { targetId } = await ctx.browser.send('Target.createTarget', { url: 'about:blank', background: params.background === true });
     let title = '';
@@ -39,7 +42,7 @@ export const open = defineCommand({
     if (url !== 'about:blank') {
       const page = await ctx.tabs.page(targetId, ctx.signal);
       try {
-        ({ url: finalUrl, title } = await navigate(page, url, timeoutOf(params, NAV_TIMEOUT_MS)));
+        ({ url: finalUrl, title } = await navigate(page, url, params.timeout ?? NAV_TIMEOUT_MS));
       } catch (err) {
         if (err instanceof CdpdError) {
           err.message += ` (the tab stays open: ${shortId(targetId)})`;
@@ -59,6 +62,7 @@ export const close = defineCommand({
   summary: 'close a tab',
   target: 'required',
   args: [],
+  params: {},
   text: (r) => `Closed ${r.prefix}  ${r.url}`,
   parse: () => ({}),
   async run(ctx) {
@@ -77,6 +81,7 @@ export const activate = defineCommand({
   summary: 'bring a tab to the front',
   target: 'required',
   args: [],
+  params: {},
   text: (r) => `Activated ${r.prefix}`,
   parse: () => ({}),
   async run(ctx) {
@@ -93,14 +98,15 @@ export const stop = defineCommand({
   target: 'optional',
   args: [],
   noStart: true,
+  params: {},
   text: (r) => {
       if (r.detached) return `Detached from ${r.detached}`;
       if (r.prefix) return `Not attached to ${r.prefix}`;
       return r.stopped ? `Stopped the daemon (pid ${r.pid})` : 'No daemon running.';
     },
   parse: () => ({}),
-  async run(ctx, params: { target?: string }) {
-    if (typeof params.target === 'string' && params.target) {
+  async run(ctx, params) {
+    if (params.target !== undefined) {
       const page = await ctx.tabs.resolve(params.target);
       const detached = await ctx.tabs.detach(page.targetId);
       return { stopped: false, detached: detached ? page.prefix : null, prefix: page.prefix };
@@ -120,6 +126,7 @@ export const status = defineCommand({
   cliMode: 'every-daemon',
   args: [],
   noStart: true,
+  params: {},
   text: (r) => statusText(r.daemons),
   parse: () => ({}),
   async run(ctx) {
@@ -136,6 +143,7 @@ export const repl = defineCommand({
   cliMode: 'session',
   args: [],
   cliOnly: true,
+  params: {},
   parse: () => ({}),
   async run() {
     throw new CdpdError('UNKNOWN_COMMAND', 'repl runs in the CLI: "cdp repl [target]"');
@@ -157,11 +165,11 @@ export const claim = defineCommand({
   reads: true,
   args: [],
   options: [{ flags: '--ttl <duration>', summary: 'how long the lease lasts (90s, 10m, 1h; default 10m); claiming again renews it' }],
+  params: { ttlMs: v.number({ min: 1 }).opt() },
   text: (r) => `Claimed ${r.prefix} for ${r.holder} until ${new Date(r.expiresAt).toISOString()}`,
   parse: (_args, opts) => ({ ttlMs: ttlOf(opts.ttl) }),
-  run(ctx, params: { ttlMs?: number }) {
-    const ttl = typeof params.ttlMs === 'number' && params.ttlMs > 0 ? params.ttlMs : DEFAULT_TTL_MS;
-    const lease = ctx.tabs.leases.claim(ctx.page.targetId, ctx.caller, ttl);
+  run(ctx, params) {
+    const lease = ctx.tabs.leases.claim(ctx.page.targetId, ctx.caller, params.ttlMs ?? DEFAULT_TTL_MS);
     return Promise.resolve({ targetId: ctx.page.targetId, prefix: shortId(ctx.page.targetId), holder: lease.holder, expiresAt: lease.expiresAt });
   },
 });
@@ -172,6 +180,7 @@ export const release = defineCommand({
   target: 'required',
   reads: true,
   args: [],
+  params: {},
   text: (r) => r.released ? `Released ${r.prefix}` : `${r.prefix} was not leased`,
   parse: () => ({}),
   run(ctx) {

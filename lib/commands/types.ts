@@ -1,13 +1,15 @@
 /**
- * What a command is: data (name, summary, args, options) plus a client-side `parse` that
- * turns argv into wire params, and a daemon-side `run`. The CLI, the help text and the
- * daemon's dispatch are all generated from these declarations.
+ * What a command is: data (name, summary, args, options, its params' shape) plus a
+ * client-side `parse` that turns argv into wire params, and a daemon-side `run` that gets
+ * them checked against the shape. The CLI, the help text and the daemon's dispatch are
+ * all generated from these declarations.
  */
 import type { BrowserConnection } from '../cdp/connection.js';
 import type { Page } from '../session/page.js';
 import type { Tabs } from '../session/tabs.js';
 import type { Caller } from '../session/leases.js';
 import type { Abort } from '../runtime/abort.js';
+import type { Infer, Shape } from '../protocol/schema.js';
 
 /** A positional argument after the target. */
 export interface ArgSpec {
@@ -51,8 +53,6 @@ export interface StreamControl {
 export interface CommandContext {
   browser: BrowserConnection;
   tabs: Tabs;
-  /** The resolved, attached tab of a page command. */
-  page: Page;
   /** Aborted when the client that asked goes away. */
   signal: Abort;
   /** Present when running inside the daemon, absent in --no-daemon mode. */
@@ -63,15 +63,43 @@ export interface CommandContext {
   caller: Caller;
 }
 
-/** One command. `P` is its wire params, `R` its structured result. */
-export interface CommandDef<P extends object = Record<string, unknown>, R = unknown> {
+/** What `run` of a command with a target gets: the resolved, attached tab besides. */
+export interface PageContext extends CommandContext {
+  page: Page;
+}
+
+/** Where a command's target comes from. */
+export type TargetUse = 'required' | 'optional' | 'none';
+
+/** The context `run` of a command gets for its kind of target. */
+export type ContextFor<T extends TargetUse> = T extends 'required' ? PageContext : CommandContext;
+
+/**
+ * Params every command may get besides its own, checked by dispatch: `target` (a command
+ * with a target), `timeout` (ms, for its CDP calls and waits), `lease` (who acts) and
+ * `snap` (an action's diff after it).
+ */
+export interface Envelope {
+  target?: string;
+  timeout?: number;
+  lease?: string;
+  snap?: boolean;
+}
+
+/** The params `run` gets: its own, checked against its shape, and the envelope's. */
+export type ParamsOf<S extends Shape> = Infer<S> & Envelope;
+
+/** One command. `S` is the shape of its wire params, `R` its structured result. */
+export interface CommandDef<S extends Shape = Shape, R = unknown, T extends TargetUse = TargetUse> {
   name: string;
   aliases?: string[];
   summary: string;
-  /** Whether argv starts with a `<target>` prefix. */
-  target: 'required' | 'optional' | 'none';
+  /** Whether argv starts with a `<target>` prefix (and the params carry `target`). */
+  target: T;
   args: ArgSpec[];
   options?: OptionSpec[];
+  /** The command's own wire params; dispatch checks them before `run`. */
+  params: S;
   /** Never start a daemon for this command (stop, status): with none running, answer locally. */
   noStart?: boolean;
   /** The command streams events after its answer (watch): the CLI keeps the connection open. */
@@ -102,12 +130,16 @@ export interface CommandDef<P extends object = Record<string, unknown>, R = unkn
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   text?: (result: any, target: string) => string;
   /** argv (after the target) and options → wire params. Throws USAGE errors; runs before any daemon is contacted. */
-  parse(args: string[], opts: Record<string, unknown>, env: ParseEnv): P;
-  /** Does the work in the daemon (or in-process with --no-daemon). */
-  run(ctx: CommandContext, params: P): Promise<R>;
+  parse(args: string[], opts: Record<string, unknown>, env: ParseEnv): Infer<S>;
+  /** Does the work in the daemon (or in-process with --no-daemon), with params checked against `params`. */
+  run(ctx: ContextFor<T>, params: ParamsOf<S>): Promise<R>;
 }
 
-/** Declares a command with its types checked. */
-export function defineCommand<P extends object, R>(def: CommandDef<P, R>): CommandDef<P, R> {
+/** Declares a command with its types checked: `run`'s params are what `params` describes. */
+export function defineCommand<const S extends Shape, R, T extends TargetUse>(def: CommandDef<S, R, T>): CommandDef<S, R, T> {
   return def;
 }
+
+/** Any command, as the registry holds them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCommand = CommandDef<any, any, any>;

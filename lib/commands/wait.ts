@@ -3,7 +3,8 @@
  * network is idle, an expression is truthy, or a number of milliseconds has passed.
  */
 import { CdpdError } from '../protocol/errors.js';
-import { frameOption, frameParam, timeoutOf, usage } from './args.js';
+import { FRAME, frameOption, frameParam, usage } from './args.js';
+import * as v from '../protocol/schema.js';
 import { callIn, evaluateIn, locate, resolveFrame, type Frame } from './elements.js';
 import { HAS_TEXT, HREF, SELECTOR_VISIBLE } from './inpage.js';
 import { jsException, type Page } from '../session/page.js';
@@ -17,18 +18,20 @@ const POLL_MS = 100;
 /** Quiet time without requests that counts as network idle. */
 export const IDLE_MS = 500;
 
+/** What `wait` waits for: one of `ms`, `selector`, `text`, `url`, `idle`, `js`. */
+const WAIT = {
+  ms: v.number({ min: 0 }).opt(),
+  selector: v.string().opt(),
+  text: v.string().opt(),
+  gone: v.boolean().opt(),
+  url: v.string().refine((u) => (urlMatcher(u), u)).opt(),
+  idle: v.boolean().opt(),
+  js: v.string().opt(),
+  frame: FRAME,
+};
+
 /** What `wait` waits for. */
-export interface WaitParams {
-  ms?: number;
-  selector?: string;
-  text?: string;
-  gone?: boolean;
-  url?: string;
-  idle?: boolean;
-  js?: string;
-  frame?: string;
-  timeout?: number;
-}
+export type WaitParams = v.Infer<typeof WAIT>;
 
 /** `--url`: a glob (`*` any run of characters), a /regex/, or else a substring. */
 export function urlMatcher(pattern: string): (url: string) => boolean {
@@ -112,8 +115,9 @@ export const wait = defineCommand({
     { flags: '--js <expr>', summary: 'until this expression is truthy' },
     frameOption('check in'),
   ],
+  params: WAIT,
   text: (r) => `Waited ${r.waited} ms for ${r.for}${r.url ? `: ${r.url}` : ''}`,
-  parse(args, opts): WaitParams {
+  parse(args, opts) {
     const p: WaitParams = {};
     const conds = ['selector', 'text', 'url', 'idle', 'js'].filter((k) => opts[k] !== undefined && opts[k] !== false);
     if (args.length > 1) throw usage('wait takes at most one number of ms');
@@ -138,18 +142,17 @@ export const wait = defineCommand({
     if (p.url !== undefined) urlMatcher(p.url);
     return { ...p, ...frameParam(opts) };
   },
-  async run(ctx, params: WaitParams) {
+  async run(ctx, params) {
     const started = Date.now();
-    if (typeof params.ms === 'number') {
-      if (!Number.isFinite(params.ms) || params.ms < 0) throw usage('"ms" must be a number ≥ 0');
+    const conds = (['ms', 'selector', 'text', 'url', 'js'] as const).filter((k) => params[k] !== undefined).length + (params.idle ? 1 : 0);
+    if (conds !== 1) throw usage('wait takes one of: ms, selector, text, url, idle, js');
+    if (params.ms !== undefined) {
       await ctx.page.guard(new Promise((r) => setTimeout(r, params.ms)));
       return { waited: Date.now() - started, for: `${params.ms} ms` };
     }
-    const conds = ['selector', 'text', 'url', 'js'].filter((k) => typeof params[k as keyof WaitParams] === 'string');
-    if (conds.length + (params.idle === true ? 1 : 0) !== 1) throw usage('wait takes one of: ms, selector, text, url, idle, js');
-    const timeout = timeoutOf(params, WAIT_TIMEOUT_MS);
+    const timeout = params.timeout ?? WAIT_TIMEOUT_MS;
     const what = describe(params);
-    const frameSpec = typeof params.frame === 'string' ? params.frame : undefined;
+    const frameSpec = params.frame;
     for (;;) {
       let value: unknown;
       try {
