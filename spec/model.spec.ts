@@ -13,7 +13,7 @@ import { Leases, type Caller } from '../lib/session/leases.js';
 import { parseSince, statusFilter } from '../lib/commands/observe.js';
 import { actionable, collapsedOptions, type OutlineNode } from '../lib/session/outline.js';
 import { Routes, urlPattern } from '../lib/session/routes.js';
-import type { Attached } from '../lib/session/tab.js';
+import { TabSession } from '../lib/session/tab.js';
 import { diffSnapshots } from '../lib/session/snapdiff.js';
 import { shellWords } from '../cli/parse.js';
 import { withReceipt } from '../lib/commands/outcome.js';
@@ -108,13 +108,14 @@ test('route patterns: a glob on the whole URL, or a part of it; the rule added l
   const browser = { send: async () => ({}), sendRaw: async (m: string, p: object) => void sent.push([m, p as Record<string, unknown>]) } as unknown as BrowserConnection;
   const routes = new Routes(browser);
   const marks: string[] = [];
-  const tab = { targetId: 'T1', sessionId: 'S', listeners: new Set(), parents: new Map(), closed: new Abort(), translator: { markRouted: (_: string, l: string) => marks.push(l) } } as unknown as Attached;
+  const tab = new TabSession(browser, 'T1', 'S', new TabHistory(() => 1, 10), () => {});
+  tab.markRouted = (_: string, l: string) => void marks.push(l);
   await routes.attached(tab);
   await routes.add(null, '*/api/*', { kind: 'abort', reason: 'Failed' });
   await routes.add('T1', '*/api/cart', { kind: 'fulfill', status: 200, body: '', headers: [] });
   await routes.add('T2', '*', { kind: 'abort', reason: 'Aborted' });
   const pause = (url: string, id: string) => {
-    for (const l of (tab.listeners as Set<(e: RawEvent) => void>)) l({ method: 'Fetch.requestPaused', sessionId: 'S', params: { requestId: id, networkId: `n${id}`, request: { url, headers: { a: '1' } } } } as RawEvent);
+    tab.ownEvent({ method: 'Fetch.requestPaused', sessionId: 'S', params: { requestId: id, networkId: `n${id}`, request: { url, headers: { a: '1' } } } } as RawEvent);
   };
   pause('http://x/api/cart', '1');
   pause('http://x/api/user', '2');

@@ -47,26 +47,77 @@ export const nav = defineCommand({
   },
 });
 
+/** What a tab's main frame has done since a watch on it began. */
+export interface NavigationWatch {
+  /** It was asked to navigate, or started loading. */
+  readonly requested: boolean;
+  /** Its load event fired, or it came back from the back/forward cache (which fires none). */
+  readonly loaded: boolean;
+  /** After it was asked to navigate: it loaded, stopped loading, or moved within the document. */
+  readonly settled: boolean;
+  /**
+   * Resolves true once `done(this)` holds, false after `timeoutMs`; rejects when the tab
+   * closes, the client goes away or a dialog blocks the page.
+   */
+  until(done: (w: NavigationWatch) => boolean, timeoutMs: number): Promise<boolean>;
+  /** Stops watching. */
+  off(): void;
+}
+
+const REQUESTED = new Set(['Page.frameRequestedNavigation', 'Page.frameStartedLoading']);
+const STOPPED = new Set(['Page.frameStoppedLoading', 'Page.navigatedWithinDocument']);
+
 /**
- * Waits for the load that `start` begins (listening before it starts, so the load cannot
+ * Watches what the tab's main frame does, from now: the one navigation waiter of `nav`,
+ * `open`, `back`/`forward`/`reload` and of the actions that may navigate (outcome.ts).
+ * Start watching before the work that may navigate, so no event is missed.
+ */
+export function watchNavigation(page: Page): NavigationWatch {
+  let wake = () => {};
+  const w = {
+    requested: false,
+    loaded: false,
+    settled: false,
+    until(done: (w: NavigationWatch) => boolean, timeoutMs: number): Promise<boolean> {
+      if (done(w)) return Promise.resolve(true);
+      return page.guard(new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        wake = () => {
+          if (!done(w)) return;
+          clearTimeout(timer);
+          wake = () => {};
+          resolve(true);
+        };
+      })).finally(() => (wake = () => {}));
+    },
+    off: () => {},
+  };
+  w.off = page.listen((e) => {
+    const p = e.params as { frameId?: string; frame?: { parentId?: string }; type?: string };
+    const main = p.frameId === page.targetId;
+    if (REQUESTED.has(e.method) && main) w.requested = true;
+    else if (e.method === 'Page.loadEventFired' || (e.method === 'Page.frameNavigated' && !p.frame?.parentId && p.type === 'BackForwardCacheRestore')) {
+      w.loaded = true;
+      if (w.requested) w.settled = true;
+    } else if (w.requested && STOPPED.has(e.method) && main) w.settled = true;
+    else return;
+    wake();
+  });
+  return w;
+}
+
+/**
+ * Waits for the load that `start` begins (watching before it starts, so the load cannot
  * be missed), and says where the tab ended up. `start` returning false: no load is coming.
  */
 async function loadAfter(page: Page, timeoutMs: number, what: string, start: () => Promise<unknown>): Promise<{ url: string; title: string }> {
-  let off = () => {};
-  // A page restored from the back/forward cache fires no load event: its frameNavigated says so.
-  const loaded = page.guard(new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new CdpdError('TIMEOUT', `Timed out after ${timeoutMs} ms waiting for ${what} (raise with --timeout or CDP_TIMEOUT)`)), timeoutMs);
-    const stopListening = page.listen((e) => {
-      const p = e.params as { frame?: { id: string; parentId?: string }; type?: string };
-      if (e.method === 'Page.loadEventFired' || (e.method === 'Page.frameNavigated' && !p.frame?.parentId && p.type === 'BackForwardCacheRestore')) resolve();
-    });
-    off = () => { clearTimeout(timer); stopListening(); };
-  }));
-  loaded.catch(() => {});
+  const nav = watchNavigation(page);
   try {
-    if ((await start()) !== false) await loaded;
+    if ((await start()) !== false && !(await nav.until((n) => n.loaded, timeoutMs))) {
+      throw new CdpdError('TIMEOUT', `Timed out after ${timeoutMs} ms waiting for ${what} (raise with --timeout or CDP_TIMEOUT)`);
+    }
   } finally {
-    off();
+    nav.off();
   }
   return pageLocation(page);
 }

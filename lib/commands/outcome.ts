@@ -2,9 +2,8 @@
  * The watch around an action (click, press, …): a navigation it starts is waited for and
  * reported, a dialog it opens is reported instead of leaving the command hanging.
  */
-import type { RawEvent } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
-import { pageLocation } from './navigation.js';
+import { pageLocation, watchNavigation } from './navigation.js';
 import { LONG_LIVED } from '../session/events.js';
 import type { Page } from '../session/page.js';
 
@@ -14,26 +13,13 @@ export interface Outcome {
   dialog?: { type: string; message: string };
 }
 
-const MAIN_FRAME_EVENTS = new Set(['Page.frameRequestedNavigation', 'Page.frameStartedLoading']);
-const SETTLED_EVENTS = new Set(['Page.loadEventFired', 'Page.frameStoppedLoading', 'Page.navigatedWithinDocument']);
-
 /**
  * Runs an action; when it starts a navigation of the tab, waits for it to settle (up to
  * `timeoutMs`) and says where the page went; when it opens a dialog, says so instead of
  * hanging.
  */
 export async function act<T extends object>(page: Page, timeoutMs: number, result: T, work: () => Promise<unknown>): Promise<T & Outcome> {
-  let requested = false;
-  let settled = false;
-  let wake = () => {};
-  const off = page.listen((e: RawEvent) => {
-    const frameId = (e.params as { frameId?: string }).frameId;
-    if (MAIN_FRAME_EVENTS.has(e.method) && frameId === page.targetId) requested = true;
-    else if (requested && (e.method === 'Page.loadEventFired' || (SETTLED_EVENTS.has(e.method) && frameId === page.targetId))) {
-      settled = true;
-      wake();
-    }
-  });
+  const nav = watchNavigation(page);
   const withDialog = (): T & Outcome => {
     const d = page.dialog!;
     return { ...result, dialog: { type: d.type, message: d.message } };
@@ -48,17 +34,15 @@ export async function act<T extends object>(page: Page, timeoutMs: number, resul
     // A click that submits a form asks for the navigation while the renderer handles the
     // input, which can be after Chrome answered the input command: one round trip to the
     // page lets that request reach us first.
-    if (!requested) await page.send('Runtime.evaluate', { expression: '0' }).catch(() => {});
-    if (!requested) return result;
-    if (!settled) {
-      await page.guard(new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, timeoutMs);
-        wake = () => { clearTimeout(timer); resolve(); };
-      })).catch((err) => {
+    if (!nav.requested) await page.send('Runtime.evaluate', { expression: '0' }).catch(() => {});
+    if (!nav.requested) return result;
+    if (!nav.settled) {
+      await nav.until((n) => n.settled, timeoutMs).catch((err) => {
         if (!(err instanceof CdpdError && err.code === 'DIALOG_OPEN')) throw err;
       });
       if (page.dialog) return withDialog();
     }
+    const settled = nav.settled;
     for (let i = 0; ; i++) {
       try {
         const where = await pageLocation(page);
@@ -70,7 +54,7 @@ export async function act<T extends object>(page: Page, timeoutMs: number, resul
       }
     }
   } finally {
-    off();
+    nav.off();
   }
 }
 

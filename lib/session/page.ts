@@ -6,7 +6,7 @@
 import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, EventName, EventParams, Method, ParamsOf, RawEvent, ResultOf } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
-import type { Attached } from './tab.js';
+import type { Dialog, TabSession } from './tab.js';
 import type { TabHistory } from './history.js';
 import type { RefTable } from './refs.js';
 import type { SnapMemory } from './snapdiff.js';
@@ -20,7 +20,7 @@ export class Page {
   readonly targetId: string;
   readonly sessionId: string;
   private readonly browser: BrowserConnection;
-  private readonly attached: Attached;
+  private readonly attached: TabSession;
   /** The element refs snapshots issued for this tab. */
   get refs(): RefTable {
     return this.attached.refs;
@@ -38,32 +38,32 @@ export class Page {
 
   /** The session of an out-of-process iframe, by its frame id. */
   oopifSession(frameId: string): string | undefined {
-    return this.attached.frames.get(frameId);
+    return this.attached.oopifSession(frameId);
   }
 
   /** The out-of-process iframes: [frame id, session id]. */
   oopifs(): Array<[string, string]> {
-    return [...this.attached.frames];
+    return this.attached.oopifs();
   }
 
   /** The session an iframe's session is under (the tab's, or another iframe's). */
   parentSession(sessionId: string): string | undefined {
-    return this.attached.parents.get(sessionId);
+    return this.attached.parentSession(sessionId);
   }
 
   /** The main-world execution context of a frame in a session, when known. */
   mainContext(sessionId: string, frameId: string): number | undefined {
-    return this.attached.contexts.get(`${sessionId}|${frameId}`);
+    return this.attached.mainContext(sessionId, frameId);
   }
 
   /** How long the tab's network has had no request in flight (0 while one is). */
   networkQuietFor(now = Date.now()): number {
-    return this.attached.translator.networkQuietFor(now);
+    return this.attached.networkQuietFor(now);
   }
   private readonly signal: Abort;
   private readonly timeoutMs: number | undefined;
 
-  constructor(browser: BrowserConnection, attached: Attached, signal: Abort, timeoutMs?: number) {
+  constructor(browser: BrowserConnection, attached: TabSession, signal: Abort, timeoutMs?: number) {
     this.browser = browser;
     this.attached = attached;
     this.signal = signal;
@@ -97,10 +97,10 @@ export class Page {
         clearTimeout(timer);
         resolve(e.params as EventParams<E>);
       };
-      this.attached.listeners.add(listener);
+      const stop = this.attached.listen(listener);
       off = () => {
         clearTimeout(timer);
-        this.attached.listeners.delete(listener);
+        stop();
       };
     });
     return this.guard(p).finally(() => off());
@@ -108,18 +108,16 @@ export class Page {
 
   /** Calls `fn` with every CDP event of this tab's session until the returned function is called. */
   listen(fn: (e: RawEvent) => void): () => void {
-    this.attached.listeners.add(fn);
-    return () => this.attached.listeners.delete(fn);
+    return this.attached.listen(fn);
   }
 
   /** Calls `fn` with every event of this tab as `watch` gives it, until the returned function is called. */
   onEvent(fn: (e: PageEvent) => void): () => void {
-    this.attached.eventListeners.add(fn);
-    return () => this.attached.eventListeners.delete(fn);
+    return this.attached.onEvent(fn);
   }
 
   /** The dialog open on this tab, if any. */
-  get dialog(): Attached['dialog'] {
+  get dialog(): Dialog | undefined {
     return this.attached.dialog;
   }
 
@@ -139,11 +137,11 @@ export class Page {
       const onDialog = () => reject(this.dialogError());
       const offClosed = closed.onAbort(reject);
       const offSignal = this.signal.onAbort(reject);
-      if (dialogs === 'fail') this.attached.dialogListeners.add(onDialog);
+      const offDialog = dialogs === 'fail' ? this.attached.onDialog(onDialog) : undefined;
       const done = () => {
         offClosed();
         offSignal();
-        this.attached.dialogListeners.delete(onDialog);
+        offDialog?.();
       };
       work.then((v) => { done(); resolve(v); }, (e) => { done(); reject(e); });
     });

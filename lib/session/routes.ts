@@ -6,7 +6,7 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, RawEvent } from '../cdp/connection.js';
-import type { Attached } from './tab.js';
+import type { TabSession } from './tab.js';
 
 type Header = Protocol.Fetch.HeaderEntry;
 
@@ -45,7 +45,7 @@ export function routeLabel(r: RouteRule): string {
 }
 
 /** A tab the rules are applied to: its own session and its out-of-process iframes' sessions. */
-interface Routed { a: Attached; fetching: boolean; frames: Set<string> }
+interface Routed { a: TabSession; fetching: boolean; frames: Set<string> }
 
 /** The rules of one browser connection, and the tabs they are applied to. */
 export class Routes {
@@ -91,15 +91,15 @@ export class Routes {
   }
 
   /** Called for each tab cdpd attaches: hears its paused requests, applies the rules. */
-  async attached(a: Attached): Promise<void> {
+  async attached(a: TabSession): Promise<void> {
     // Iframes attached before this (auto-attach answers as it is set up) are the tab's too.
-    const entry: Routed = { a, fetching: false, frames: new Set(a.parents.keys()) };
+    const entry: Routed = { a, fetching: false, frames: new Set(a.childSessions()) };
     this.tabs.set(a.targetId, entry);
     const listener = (e: RawEvent) => {
       // Only what these rules paused: Fetch enabled by someone else (evalraw) is theirs.
-      if (e.method === 'Fetch.requestPaused' && e.sessionId === a.sessionId && entry.fetching) this.paused(a, e.sessionId, e.params as Protocol.Fetch.RequestPausedEvent);
+      if (e.method === 'Fetch.requestPaused' && entry.fetching) this.paused(a, a.sessionId, e.params as Protocol.Fetch.RequestPausedEvent);
     };
-    a.listeners.add(listener);
+    a.listen(listener);
     a.closed.onAbort(() => {
       if (this.tabs.get(a.targetId) === entry) this.tabs.delete(a.targetId);
     });
@@ -107,7 +107,7 @@ export class Routes {
   }
 
   /** Called for an out-of-process iframe of a tab as it attaches: the tab's rules apply in it too. */
-  frameAttached(a: Attached, sessionId: string): void {
+  frameAttached(a: TabSession, sessionId: string): void {
     const entry = this.tabs.get(a.targetId);
     if (!entry || entry.a !== a) return;
     entry.frames.add(sessionId);
@@ -115,12 +115,12 @@ export class Routes {
   }
 
   /** Called for an out-of-process iframe that went away. */
-  frameDetached(a: Attached, sessionId: string): void {
+  frameDetached(a: TabSession, sessionId: string): void {
     this.tabs.get(a.targetId)?.frames.delete(sessionId);
   }
 
   /** A request paused in one of a tab's iframe sessions. */
-  framePaused(a: Attached, e: RawEvent): void {
+  framePaused(a: TabSession, e: RawEvent): void {
     const entry = this.tabs.get(a.targetId);
     if (entry?.fetching && e.sessionId && entry.frames.has(e.sessionId)) this.paused(a, e.sessionId, e.params as Protocol.Fetch.RequestPausedEvent);
   }
@@ -151,7 +151,7 @@ export class Routes {
     await Promise.all(sessions.map((s) => this.browser.send('Fetch.enable', { patterns }, s)));
   }
 
-  private paused(a: Attached, sessionId: string, p: Protocol.Fetch.RequestPausedEvent): void {
+  private paused(a: TabSession, sessionId: string, p: Protocol.Fetch.RequestPausedEvent): void {
     // Not awaited, and errors dropped: the tab or the request may be gone by now.
     const send = (method: string, params: object) => void this.browser.sendRaw(method, params, sessionId).catch(() => {});
     const rules = this.rulesFor(a.targetId);
@@ -162,7 +162,7 @@ export class Routes {
       return;
     }
     rule.hits++;
-    if (p.networkId) a.translator.markRouted(p.networkId, routeLabel(rule));
+    if (p.networkId) a.markRouted(p.networkId, routeLabel(rule));
     const act = rule.action;
     if (act.kind === 'abort') send('Fetch.failRequest', { requestId: p.requestId, errorReason: act.reason });
     else if (act.kind === 'fulfill') {

@@ -7,16 +7,14 @@ import type { Protocol } from 'devtools-protocol';
 import type { BrowserConnection, RawEvent } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import { MIN_PREFIX } from '../protocol/ids.js';
-import { AUTO_ATTACH, frameEvent, type Attached } from './tab.js';
+import { AUTO_ATTACH, TabSession } from './tab.js';
 import { isUserPage, TargetList, type PageInfo } from './targetlist.js';
-import { EventTranslator, type PageEvent } from './events.js';
+import type { PageEvent } from './events.js';
 import { HISTORY_SIZE, TabHistory } from './history.js';
 import { Page } from './page.js';
-import { RefTable } from './refs.js';
 import { Leases } from './leases.js';
 import { Routes } from './routes.js';
-import { SnapMemory } from './snapdiff.js';
-import { Abort } from '../runtime/abort.js';
+import type { Abort } from '../runtime/abort.js';
 
 /** Called with every page event of every attached tab, and with target events. */
 export type PageEventListener = (targetId: string, ev: PageEvent) => void;
@@ -24,11 +22,11 @@ export type PageEventListener = (targetId: string, ev: PageEvent) => void;
 /** The tabs of one browser connection. */
 export class Tabs {
   private readonly browser: BrowserConnection;
-  private readonly sessions = new Map<string, Attached>();
-  private readonly attaching = new Map<string, Promise<Attached>>();
-  private readonly bySession = new Map<string, Attached>();
+  private readonly sessions = new Map<string, TabSession>();
+  private readonly attaching = new Map<string, Promise<TabSession>>();
+  private readonly bySession = new Map<string, TabSession>();
   /** Out-of-process iframe sessions → the tab they belong to. */
-  private readonly byChild = new Map<string, Attached>();
+  private readonly byChild = new Map<string, TabSession>();
   private readonly pageListeners = new Set<PageEventListener>();
   private readonly targets: TargetList;
   private readonly historySize: number;
@@ -121,24 +119,15 @@ export class Tabs {
     return true;
   }
 
-  private attach(targetId: string): Promise<Attached> {
+  private attach(targetId: string): Promise<TabSession> {
     const have = this.sessions.get(targetId);
     if (have) return Promise.resolve(have);
     let pending = this.attaching.get(targetId);
     if (!pending) {
       pending = (async () => {
         const { sessionId } = await this.browser.send('Target.attachToTarget', { targetId, flatten: true });
-        const a: Attached = {
-          targetId, sessionId, closed: new Abort(), listeners: new Set(),
-          translator: new EventTranslator(), history: new TabHistory(() => ++this.seq, this.historySize), sink: (ev) => {
-            a.history.record(ev);
-            for (const fn of a.eventListeners) fn(ev);
-            this.emit(targetId, ev);
-          },
-          eventListeners: new Set(),
-          dialog: undefined, dialogListeners: new Set(), refs: new RefTable(), snaps: new SnapMemory(),
-          frames: new Map(), parents: new Map(), contexts: new Map(),
-        };
+        const history = new TabHistory(() => ++this.seq, this.historySize);
+        const a = new TabSession(this.browser, targetId, sessionId, history, (ev) => this.emit(targetId, ev));
         this.sessions.set(targetId, a);
         this.bySession.set(sessionId, a);
         // Events flow from here on; Runtime.enable replays what the page logged before.
@@ -170,11 +159,10 @@ export class Tabs {
     return pending;
   }
 
-  private forget(a: Attached, why: string): void {
+  private forget(a: TabSession, why: string): void {
     this.sessions.delete(a.targetId);
     this.bySession.delete(a.sessionId);
-    for (const child of a.parents.keys()) this.byChild.delete(child);
-    a.closed.abort(new CdpdError('TARGET_CLOSED', `The tab ${a.targetId.slice(0, MIN_PREFIX)} was ${why} while the command ran.`));
+    a.end(new CdpdError('TARGET_CLOSED', `The tab ${a.targetId.slice(0, MIN_PREFIX)} was ${why} while the command ran.`), this.byChild);
   }
 
   private emit(targetId: string, ev: PageEvent): void {
@@ -182,7 +170,7 @@ export class Tabs {
   }
 
   /** Route rules follow a tab into its out-of-process iframes. */
-  private frameRoutes(a: Attached, e: RawEvent): void {
+  private frameRoutes(a: TabSession, e: RawEvent): void {
     if (e.method === 'Target.attachedToTarget') {
       const p = e.params as Protocol.Target.AttachedToTargetEvent;
       if (p.targetInfo.type === 'iframe') this.routes.frameAttached(a, p.sessionId);
@@ -201,24 +189,14 @@ export class Tabs {
       if (!a) {
         const owner = this.byChild.get(e.sessionId);
         if (!owner) return;
-        frameEvent(owner, e, this.browser, this.byChild);
+        owner.trackFrames(e, this.byChild);
         this.frameRoutes(owner, e);
-        // An out-of-process iframe's requests, console and errors are the tab's too (its
-        // Page domain is not enabled: navigation and load are the tab's main frame's).
-        owner.translator.translate(e, owner.sink);
+        owner.childEvent(e);
         return;
       }
-      frameEvent(a, e, this.browser, this.byChild);
+      a.trackFrames(e, this.byChild);
       this.frameRoutes(a, e);
-      for (const l of a.listeners) l(e);
-      if (e.method === 'Page.javascriptDialogOpening') {
-        const p = e.params as Protocol.Page.JavascriptDialogOpeningEvent;
-        a.dialog = { type: p.type, message: p.message, defaultPrompt: p.defaultPrompt ?? '' };
-        for (const l of a.dialogListeners) l();
-      } else if (e.method === 'Page.javascriptDialogClosed') {
-        a.dialog = undefined;
-      }
-      a.translator.translate(e, a.sink);
+      a.ownEvent(e);
       return;
     }
     switch (e.method) {
