@@ -235,14 +235,15 @@ test('wait --url: a part of the URL, a glob, or a /regex/', () => {
 
 test('subscriptions: kinds and tabs filtered; a slow reader is counted, then told; a watch of a closed tab ends', async () => {
   let emit: (targetId: string, ev: PageEvent) => void = () => {};
-  const tabs = { autoAttach: false, onPageEvent: (fn: typeof emit) => ((emit = fn), () => {}) } as unknown as Tabs;
+  let attachNew = false;
+  const tabs = { attachNewPages: (on: boolean) => void (attachNew = on), onPageEvent: (fn: typeof emit) => ((emit = fn), () => {}) } as unknown as Tabs;
   const subs = new Subscriptions(tabs);
   const sent: Array<Record<string, unknown>> = [];
   let buffered = 0;
   const conn = { id: 1, send: (f: Record<string, unknown>) => void sent.push(f), bufferedAmount: () => buffered, onClose: () => {} } as unknown as ClientConnection;
   subs.control(conn, 7).watch({ targetId: 'T1', kinds: new Set(['console']) });
   subs.control(conn, 8).watch({ targetId: undefined, kinds: new Set(['console']) });
-  assert.ok(tabs.autoAttach, 'a watch of every tab attaches new tabs');
+  assert.ok(attachNew, 'a watch of every tab attaches new tabs');
   emit('T1', { event: 'console', data: { text: 'a' } });
   emit('T2', { event: 'console', data: { text: 'b' } });
   emit('T1', { event: 'error', data: { message: 'not asked for' } });

@@ -169,7 +169,7 @@ export const watch = defineCommand({
     let targetId: string | undefined;
     let targets: string[];
     if (params.all) {
-      ctx.tabs.autoAttach = true;
+      ctx.tabs.attachNewPages(true);
       targets = await ctx.tabs.attachAll();
     } else {
       if (params.target === undefined) throw usage('watch needs a target, or --all for every tab');

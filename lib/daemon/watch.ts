@@ -71,7 +71,7 @@ export class Subscriptions {
   }
 
   private syncAutoAttach(): void {
-    this.tabs.autoAttach = [...this.subs].some((s) => s.spec.targetId === undefined);
+    this.tabs.attachNewPages([...this.subs].some((s) => s.spec.targetId === undefined));
   }
 
   private fanOut(targetId: string, ev: PageEvent): void {

@@ -32,7 +32,7 @@ export class Tabs {
   private readonly historySize: number;
   private seq = 0;
   /** When true, every new page is attached as it opens (a `watch --all` is running). */
-  autoAttach = false;
+  private autoAttach = false;
   /** The request routing rules of this browser connection. */
   readonly routes: Routes;
   /** Who holds which tab (cdp claim). */
@@ -95,6 +95,11 @@ export class Tabs {
   onPageEvent(fn: PageEventListener): () => void {
     this.pageListeners.add(fn);
     return () => this.pageListeners.delete(fn);
+  }
+
+  /** Whether every page is attached as it opens, as a `watch --all` needs. */
+  attachNewPages(on: boolean): void {
+    this.autoAttach = on;
   }
 
   /** Attaches to every open page (for `watch --all`). */
