@@ -46,9 +46,10 @@ async function startChrome(dir = profile, poll = 50, url = 'about:blank') {
  * ms for `n` sequential round trips through a ws server in a child node process: with no
  * `cdp`, an echo; with `cdp` ({ url, targetId }), a minimal proxy that forwards each eval
  * to Chrome over its own CDP connection (JSON in, CDP out, JSON back, nothing else): the
- * least any daemon that speaks CDP for its clients can cost.
+ * least any daemon that speaks CDP for its clients can cost. With `cmd` 'list', each trip
+ * is a Target.getTargets whose pages go back.
  */
-async function wsPeer(n, cdp, concurrent = false) {
+async function wsPeer(n, cdp, concurrent = false, cmd = 'eval') {
   const { default: WebSocket } = await import('ws');
   const wsMod = JSON.stringify(import.meta.resolve('ws').replace('index.js', 'wrapper.mjs'));
   const server = `import WebSocket, { WebSocketServer } from ${wsMod};
@@ -72,6 +73,12 @@ if (cdp) {
   const { sessionId } = await call('Target.attachToTarget', { targetId: cdp.targetId, flatten: true });
   forward = async (s, m) => {
     const req = JSON.parse(m);
+    if (req.cmd === 'list') {
+      const { targetInfos } = await call('Target.getTargets', {});
+      const pages = targetInfos.filter((t) => t.type === 'page').map(({ targetId, title, url }) => ({ targetId, title, url }));
+      s.send(JSON.stringify({ id: req.id, ok: true, result: { pages } }));
+      return;
+    }
     const r = await call('Runtime.evaluate', { expression: req.params.expression, returnByValue: true }, sessionId);
     s.send(JSON.stringify({ id: req.id, ok: true, result: { type: r.result.type, value: r.result.value } }));
   };
@@ -93,7 +100,7 @@ wss.on('connection', (s) => s.on('message', (m) => (forward ? forward(s, m) : s.
   });
   const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
   await new Promise((r) => ws.once('open', r));
-  const msg = JSON.stringify({ id: 1, cmd: 'eval', params: { target: cdp?.targetId ?? 'ABCDEF0123456789ABCDEF0123456789', expression: '1+1' } });
+  const msg = JSON.stringify(cmd === 'list' ? { id: 1, cmd } : { id: 1, cmd: 'eval', params: { target: cdp?.targetId ?? 'ABCDEF0123456789ABCDEF0123456789', expression: '1+1' } });
   const trip = () => new Promise((r) => { ws.once('message', r); ws.send(msg); });
   const burst = () => new Promise((r) => {
     let left = n;
@@ -625,7 +632,13 @@ await browser.disconnect();`);
   const directList = [directListMs];
   const libList = [libListMs];
   const st = await lib.call('status');
-  row(`many tabs, list of ${tabs + 2} (ms)`, median(libList), median(directList), '≤ 1.5, no attach', median(libList) / median(directList) <= 1.5 && st.attached.length <= 1, `${st.attached.length} attached`);
+  // The floor: the minimal proxy answering list from Target.getTargets, against direct right after.
+  const listTrips = N(200, 5);
+  const proxyList = (await wsPeer(listTrips, proxyUrl, false, 'list')) / listTrips;
+  const rawListAgain = (await time(async () => { for (let i = 0; i < listTrips; i++) await raw.send('Target.getTargets', {}); })) / listTrips;
+  const listFloor = proxyList / rawListAgain;
+  row(`many tabs, list of ${tabs + 2} (ms)`, median(libList), median(directList), '≤ 1.5, no attach', median(libList) / median(directList) <= 1.5 && st.attached.length <= 1,
+    `${st.attached.length} attached; floor ${listFloor.toFixed(2)}: the minimal proxy answering list from Target.getTargets; cdpd / floor ${(median(libList) / median(directList) / listFloor).toFixed(2)}`, listFloor);
 
   trace('memory');
   // memory: daemon RSS idle (measured above, at the start), and after attaching to every

@@ -29,7 +29,7 @@ test('npm run bench --quick measures every case', async () => {
     if (r.baseline !== null) assert.ok(Number.isFinite(r.ratio), `${r.case}: ratio`);
   }
   // Every row a target is measured against a floor of has it, measured in the same run.
-  for (const name of ['one-shot', 'cold launch', 'session latency', 'session throughput']) {
+  for (const name of ['one-shot', 'cold launch', 'session latency', 'session throughput', 'many tabs']) {
     const r = rows.find((x) => x.case.startsWith(name))!;
     assert.ok(Number.isFinite(r.floor) && r.floor! > 0, `${name}: floor ${r.floor}`);
   }
