@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CdpdError } from '../lib/protocol/errors.js';
 import * as v from '../lib/protocol/schema.js';
-import { COMMANDS, findCommand } from '../lib/commands/registry.js';
+import { COMMANDS, findCommand, shapeOf } from '../lib/commands/registry.js';
 
 const test = suite('schema');
 
@@ -70,12 +70,12 @@ test('lists, either, and objects told apart by a tag', () => {
 });
 
 test('the commands\' own shapes: refinements say what the CLI says', () => {
-  const nav = findCommand('nav')!;
-  assert.equal(v.checkShape(nav.params, { url: 'https://example.com' }), { url: 'https://example.com/' });
-  assert.is(refusal(() => v.checkShape(nav.params, { url: 'javascript:alert(1)' })), 'Only http/https URLs allowed, got: javascript:alert(1)');
-  assert.is(refusal(() => v.checkShape(nav.params, {})), 'URL required');
-  assert.is(refusal(() => v.checkShape(findCommand('press')!.params, { key: 'Ctrl+Nope' })), refusal(() => findCommand('press')!.parse(['Ctrl+Nope'], {}, { cwd: '/' })));
-  assert.is(refusal(() => v.checkShape(findCommand('shot')!.params, { path: 'rel.png' })), 'the output file needs an absolute path, got: rel.png');
+  const nav = shapeOf(findCommand('nav')!);
+  assert.equal(v.checkShape(nav, { url: 'https://example.com' }), { url: 'https://example.com/' });
+  assert.is(refusal(() => v.checkShape(nav, { url: 'javascript:alert(1)' })), 'Only http/https URLs allowed, got: javascript:alert(1)');
+  assert.is(refusal(() => v.checkShape(nav, {})), 'URL required');
+  assert.is(refusal(() => v.checkShape(shapeOf(findCommand('press')!), { key: 'Ctrl+Nope' })), refusal(() => findCommand('press')!.parse(['Ctrl+Nope'], {}, { cwd: '/' })));
+  assert.is(refusal(() => v.checkShape(shapeOf(findCommand('shot')!), { path: 'rel.png' })), 'the output file needs an absolute path, got: rel.png');
   // Every command's parse hands dispatch params its own shape takes.
   const samples: Array<[string, string[], Record<string, unknown>]> = [
     ['click', ['#go'], { js: true, frame: 'iframe' }], ['scroll', ['#list', '0', '600'], {}], ['scroll', ['bottom'], {}],
@@ -88,7 +88,7 @@ test('the commands\' own shapes: refinements say what the CLI says', () => {
   for (const [name, args, opts] of samples) {
     const def = findCommand(name)!;
     const params = def.parse(args, opts, { cwd: '/tmp' });
-    assert.not.throws(() => v.checkShape(def.params, params), `${name} ${args.join(' ')}`);
+    assert.not.throws(() => v.checkShape(shapeOf(def), params), `${name} ${args.join(' ')}`);
   }
 });
 
@@ -105,7 +105,7 @@ test('PROTOCOL.md names every param of every wire command', () => {
       continue;
     }
     const cell = row.split('|')[2]!;
-    for (const key of [...Object.keys(def.params), ...(def.target === 'required' ? ['target'] : [])]) {
+    for (const key of [...Object.keys(shapeOf(def)), ...(def.target === 'required' ? ['target'] : [])]) {
       if (!new RegExp(`\\b${key}\\b`).test(cell)) missing.push(`${def.name}: ${key}`);
     }
   }

@@ -71,7 +71,7 @@ export const absolutePath = (what = 'the output file'): v.Field<string, false> =
 });
 
 /** The `frame` param of commands that take --frame. */
-export const FRAME = v.string().opt();
+export const frameField = (): v.Field<string, true> => v.string().opt();
 
 /** A URL param: http/https (about:blank too where `blank`), normalised. */
 export const urlParam = (blank = false): v.Field<string, false> => v.string({ missing: 'URL required' }).refine((url) => checkUrl(url, blank));

@@ -18,16 +18,16 @@ import { shotText } from './text.js';
 const FORMATS = ['png', 'jpeg', 'webp'] as const;
 type Format = (typeof FORMATS)[number];
 
-const SHOT = {
+const SHOT = () => ({
   path: absolutePath().opt(),
   full: v.boolean().opt(),
   selector: v.string().opt(),
   format: v.oneOf(FORMATS).opt(),
   quality: v.number({ integer: true, min: 0, max: 100 }).opt(),
-};
+});
 
 /** What `shot` takes. */
-export type ShotParams = v.Infer<typeof SHOT>;
+export type ShotParams = v.Infer<ReturnType<typeof SHOT>>;
 
 function outPath(page: Page, given: string | undefined, name: string): string {
   return given ?? join(runtimeDir(), `${name}-${shortId(page.targetId)}`);
@@ -109,7 +109,7 @@ export const pdf = defineCommand({
   reads: true,
   args: [{ name: 'file' }],
   options: [{ flags: '--landscape', summary: 'landscape pages' }, { flags: '--background', summary: 'print background graphics' }],
-  params: { path: absolutePath().opt(), landscape: v.boolean().opt(), background: v.boolean().opt() },
+  params: () => ({ path: absolutePath().opt(), landscape: v.boolean().opt(), background: v.boolean().opt() }),
   text: (r) => `${r.path}\nPDF saved: ${r.pages} page(s), ${r.bytes} bytes`,
   parse: (args, opts, env) => ({
     ...(args[0] ? { path: resolve(env.cwd, args[0]) } : {}),

@@ -7,12 +7,12 @@ import type { BrowserConnection } from '../cdp/connection.js';
 import { CdpdError } from '../protocol/errors.js';
 import type { Caller } from '../session/leases.js';
 import { withReceipt } from './outcome.js';
-import { findCommand } from './registry.js';
+import { findCommand, shapeOf } from './registry.js';
 import { takeSnapshot, type SnapParams } from './snapshot.js';
 import type { Page } from '../session/page.js';
 import type { Tabs } from '../session/tabs.js';
 import type { CommandContext, DaemonControl, Envelope, PageContext, StreamControl } from './types.js';
-import { boolean, checkShape, number, string } from '../protocol/schema.js';
+import { boolean, checkShape, number, string, type Field } from '../protocol/schema.js';
 import type { Abort } from '../runtime/abort.js';
 
 /** The connection a command came on. */
@@ -29,10 +29,14 @@ export interface Engine {
 }
 
 /** The envelope's fields, checked for every command (`snap` only for actions). */
-const TARGET = string({ missing: 'target ID required. Run "cdp list" first.' });
-const TIMEOUT = number({ min: 1 }).opt();
-const LEASE = string().opt();
-const SNAP = boolean().opt();
+let fields: { target: Field<string, false>; timeout: Field<number, true>; lease: Field<string, true>; snap: Field<boolean, true> } | undefined;
+/** Made on the first request, not when the CLI loads this module. */
+const envelopeFields = () => (fields ??= {
+  target: string({ missing: 'target ID required. Run "cdp list" first.' }),
+  timeout: number({ min: 1 }).opt(),
+  lease: string().opt(),
+  snap: boolean().opt(),
+});
 /** Which envelope params a command takes: `target` when it has one, `snap` when it is an action. */
 const BASE = new Set(['timeout', 'lease']);
 const WITH_TARGET = new Set([...BASE, 'target']);
@@ -45,11 +49,12 @@ export async function dispatch(
   const def = findCommand(cmd);
   if (!def || def.cliOnly) throw new CdpdError('UNKNOWN_COMMAND', `Unknown command: ${cmd}. Run "cdp --help" for the list.`);
   const envelope = def.action ? ACTION : def.target === 'none' ? BASE : WITH_TARGET;
-  const params: Envelope & Record<string, unknown> = checkShape(def.params, raw, undefined, envelope);
-  if (def.target === 'required' || (def.target === 'optional' && params.target !== undefined)) params.target = TARGET.check(params.target, 'target');
-  if (params.timeout !== undefined) params.timeout = TIMEOUT.check(params.timeout, 'timeout');
-  if (params.lease !== undefined) params.lease = LEASE.check(params.lease, 'lease');
-  if (params.snap !== undefined) params.snap = SNAP.check(params.snap, 'snap');
+  const params: Envelope & Record<string, unknown> = checkShape(shapeOf(def), raw, undefined, envelope);
+  const f = envelopeFields();
+  if (def.target === 'required' || (def.target === 'optional' && params.target !== undefined)) params.target = f.target.check(params.target, 'target');
+  if (params.timeout !== undefined) params.timeout = f.timeout.check(params.timeout, 'timeout');
+  if (params.lease !== undefined) params.lease = f.lease.check(params.lease, 'lease');
+  if (params.snap !== undefined) params.snap = f.snap.check(params.snap, 'snap');
   const caller: Caller = { conn: conn.id, lease: params.lease, onClose: conn.onClose };
   const base: CommandContext = { browser: engine.browser, tabs: engine.tabs, signal, daemon: engine.daemon, stream, caller };
   if (def.target !== 'required') return def.run(base, params);

@@ -15,13 +15,13 @@ export const viewport = defineCommand({
   target: 'required',
   args: [{ name: 'size', required: true }],
   options: [{ flags: '--dpr <n>', summary: 'device pixel ratio (default 1)' }, { flags: '--mobile', summary: 'emulate a mobile device (meta viewport, touch)' }],
-  params: {
+  params: () => ({
     reset: v.boolean().opt(),
     width: v.number({ integer: true, min: 1 }).opt(),
     height: v.number({ integer: true, min: 1 }).opt(),
     dpr: v.number({ min: 0.01, max: 10 }).opt(),
     mobile: v.boolean().opt(),
-  },
+  }),
   text: (r) => `Viewport ${r.width}x${r.height}, DPR ${r.dpr}`,
   parse(args, opts) {
     const [size] = args;
@@ -60,7 +60,7 @@ export const emulate = defineCommand({
     { flags: '--offline', summary: 'cut the tab off the network' },
     { flags: '--online', summary: 'put it back' },
   ],
-  params: { userAgent: v.string().opt(), media: v.oneOf(['dark', 'light', 'none']).opt(), offline: v.boolean().opt() },
+  params: () => ({ userAgent: v.string().opt(), media: v.oneOf(['dark', 'light', 'none']).opt(), offline: v.boolean().opt() }),
   text: (r) => `User agent: ${r.userAgent}\nColour scheme: ${r.media}\n${r.online ? 'Online' : 'Offline'}`,
   parse(_args, opts) {
     const p: { userAgent?: string; media?: 'dark' | 'light' | 'none'; offline?: boolean } = {};

@@ -3,9 +3,9 @@
  */
 import { resolve } from 'node:path';
 import { CdpdError } from '../protocol/errors.js';
-import { absolutePath, FRAME, frameParam, joined, usage } from './args.js';
+import { absolutePath, frameField, frameParam, joined, usage } from './args.js';
 import { callOn, clickPoint, labelOf, mouseClick } from './elements.js';
-import { element, FRAME_OPTION, SELECTOR, selectorArgs } from './handles.js';
+import { element, FRAME_OPTION, selectorField, selectorArgs } from './handles.js';
 import * as v from '../protocol/schema.js';
 import { CHECKED_STATE, DISPATCH_CHANGE, FIELD_VALUE, FILL_KIND, FOCUS_AND_SELECT, IS_FILE_INPUT, SELECT_OPTIONS, SET_NATIVE_VALUE } from './inpage.js';
 import { defineCommand } from './types.js';
@@ -18,7 +18,7 @@ export const fill = defineCommand({
   action: true,
   args: [{ name: 'selector', required: true }, { name: 'value', variadic: true }],
   options: [FRAME_OPTION],
-  params: { selector: SELECTOR, value: v.string({ empty: true }).opt(), frame: FRAME },
+  params: () => ({ selector: selectorField(), value: v.string({ empty: true }).opt(), frame: frameField() }),
   text: (r) => r.value === r.requested ? `Filled ${r.label} with ${JSON.stringify(r.value)}`
         : `Filled ${r.label}: asked for ${JSON.stringify(r.requested)}, the field now holds ${JSON.stringify(r.value)}`,
   parse(args, opts) {
@@ -66,7 +66,7 @@ export const select = defineCommand({
   action: true,
   args: [{ name: 'selector', required: true }, { name: 'values', required: true, variadic: true }],
   options: [FRAME_OPTION],
-  params: { selector: SELECTOR, values: v.list(v.string({ empty: true }), { min: 1 }), frame: FRAME },
+  params: () => ({ selector: selectorField(), values: v.list(v.string({ empty: true }), { min: 1 }), frame: frameField() }),
   text: (r) => `Selected ${(r.selected as Any[]).map((o) => JSON.stringify(o.label)).join(', ')}`,
   parse(args, opts) {
     const [selector, ...values] = args;
@@ -89,7 +89,7 @@ function checkCommand(name: 'check' | 'uncheck', want: boolean) {
     action: true,
     args: [{ name: 'selector', required: true, variadic: true }],
     options: [FRAME_OPTION],
-    params: { selector: SELECTOR, frame: FRAME },
+    params: () => ({ selector: selectorField(), frame: frameField() }),
     text: (r) => `${r.changed ? (r.checked ? 'Checked' : 'Unchecked') : `Already ${r.checked ? 'checked' : 'unchecked'}:`} ${r.label}`,
     parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts) }),
     async run(ctx, params) {
@@ -118,7 +118,7 @@ export const upload = defineCommand({
   action: true,
   args: [{ name: 'selector', required: true }, { name: 'files', required: true, variadic: true }],
   options: [FRAME_OPTION],
-  params: { selector: SELECTOR, files: v.list(absolutePath('a file to upload'), { min: 1 }), frame: FRAME },
+  params: () => ({ selector: selectorField(), files: v.list(absolutePath('a file to upload'), { min: 1 }), frame: frameField() }),
   text: (r) => `Set ${r.files.length} file(s): ${r.files.join(', ')}`,
   parse(args, opts, env) {
     const [selector, ...files] = args;

@@ -13,7 +13,7 @@ import * as v from '../protocol/schema.js';
 export const FRAME_OPTION = frameOption('look the selector up in');
 
 /** The `selector` param: a CSS selector or a @ref. */
-export const SELECTOR = v.string({ missing: 'CSS selector or @ref required' });
+export const selectorField = (): v.Field<string, false> => v.string({ missing: 'CSS selector or @ref required' });
 
 /** The element `spec` names, a CSS selector looked up in `frame` when given. */
 export async function element(page: Page, spec: string, frame: string | undefined): Promise<Handle> {

@@ -98,7 +98,7 @@ export const har = defineCommand({
   target: 'required',
   reads: true,
   args: [{ name: 'file', required: true }],
-  params: { path: absolutePath('har') },
+  params: () => ({ path: absolutePath('har') }),
   text: (r) => `${r.path}\nHAR saved: ${r.entries} request(s), ${r.bodies} with their body, ${r.pages} page(s)`,
   parse(args, _opts, env) {
     if (!args[0]) throw usage('har takes the file to write: cdp har <target> session.har');

@@ -4,15 +4,17 @@
  * chrome-cdp's `clickxy`, `type`, `loadall`; `dialog` answers a dialog.
  */
 import { CdpdError } from '../protocol/errors.js';
-import { FRAME, frameParam, joined, usage } from './args.js';
+import { frameField, frameParam, joined, usage } from './args.js';
 import * as v from '../protocol/schema.js';
 import { callIn, callOn, clickPoint, labelOf, mouseClick, resolveFrame } from './elements.js';
-import { actTimeout, element, FRAME_OPTION, SELECTOR, selectorArgs } from './handles.js';
+import { actTimeout, element, FRAME_OPTION, selectorField, selectorArgs } from './handles.js';
 import { CLICK_FIRST, FOCUS, JS_CLICK, SCROLL_ELEMENT, SCROLL_PAGE, TAG_TEXT } from './inpage.js';
 import { chordEvents, parseChord } from './keys.js';
 import { act } from './outcome.js';
 import { defineCommand } from './types.js';
 import { outcome } from './text.js';
+
+type ClickShape = { selector: ReturnType<typeof selectorField>; frame: ReturnType<typeof frameField>; js: v.Field<boolean, true> };
 
 /** A real mouse click of `count` clicks at the element's visible centre; `click` also takes `--js`. */
 function clickCommand(name: 'click' | 'dblclick', count: number, summary: string) {
@@ -24,10 +26,11 @@ function clickCommand(name: 'click' | 'dblclick', count: number, summary: string
     action: true,
     args: [{ name: 'selector', required: true, variadic: true }],
     options: js ? [{ flags: '--js', summary: 'synthetic el.click() instead of the mouse (chrome-cdp\'s click)' }, FRAME_OPTION] : [FRAME_OPTION],
-    params: js ? { selector: SELECTOR, frame: FRAME, js: v.boolean().opt() } : { selector: SELECTOR, frame: FRAME },
+    // dblclick's shape has no js (so it refuses one); its run never reads it.
+    params: () => (js ? { selector: selectorField(), frame: frameField(), js: v.boolean().opt() } : { selector: selectorField(), frame: frameField() }) as ClickShape,
     text: (r, target) => `${name === 'click' ? 'Clicked' : 'Double-clicked'} ${r.tag} ${JSON.stringify(r.text)}${outcome(r, target)}`,
     parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts), ...(js && opts.js ? { js: true } : {}) }),
-    async run(ctx, params: v.Infer<{ selector: typeof SELECTOR; frame: typeof FRAME; js: v.Field<boolean, true> }> & { timeout?: number }) {
+    async run(ctx, params) {
       const h = await element(ctx.page, params.selector, params.frame);
       const hit = await callOn(ctx.page, h, TAG_TEXT);
       if (js && params.js) {
@@ -49,7 +52,7 @@ export const hover = defineCommand({
   action: true,
   args: [{ name: 'selector', required: true, variadic: true }],
   options: [FRAME_OPTION],
-  params: { selector: SELECTOR, frame: FRAME },
+  params: () => ({ selector: selectorField(), frame: frameField() }),
   text: (r) => `Hovering over ${r.label}`,
   parse: (args, opts) => ({ ...selectorArgs(args), ...frameParam(opts) }),
   async run(ctx, params) {
@@ -67,7 +70,7 @@ export const press = defineCommand({
   action: true,
   args: [{ name: 'selector' }, { name: 'key', required: true }],
   options: [FRAME_OPTION],
-  params: { selector: SELECTOR.opt(), key: v.string({ missing: 'key required' }).refine((k) => (parseChord(k), k)), frame: FRAME },
+  params: () => ({ selector: selectorField().opt(), key: v.string({ missing: 'key required' }).refine((k) => (parseChord(k), k)), frame: frameField() }),
   text: (r, target) => `Pressed ${r.key}${r.label ? ` in ${r.label}` : ''}${outcome(r, target)}`,
   parse(args, opts) {
     if (args.length === 0 || args.length > 2) throw usage('press takes a key, optionally after a selector or @ref: cdp press <target> [@e3] Enter');
@@ -99,7 +102,7 @@ export const scroll = defineCommand({
   action: true,
   args: [{ name: 'selector' }, { name: 'amount', variadic: true }],
   options: [FRAME_OPTION],
-  params: { selector: SELECTOR.opt(), by: v.object({ dx: v.number(), dy: v.number() }).opt(), to: v.oneOf(['top', 'bottom']).opt(), frame: FRAME },
+  params: () => ({ selector: selectorField().opt(), by: v.object({ dx: v.number(), dy: v.number() }).opt(), to: v.oneOf(['top', 'bottom']).opt(), frame: frameField() }),
   text: (r) => `Scrolled ${r.of === 'element' ? 'the element' : 'the page'} to (${r.x}, ${r.y})`,
   parse(args, opts) {
     const rest = [...args];
@@ -138,7 +141,7 @@ export const drag = defineCommand({
   action: true,
   args: [{ name: 'from', required: true }, { name: 'to', required: true }],
   options: [FRAME_OPTION],
-  params: { from: SELECTOR, to: SELECTOR, frame: FRAME },
+  params: () => ({ from: selectorField(), to: selectorField(), frame: frameField() }),
   text: (r) => `Dragged ${r.from} onto ${r.to}`,
   parse(args, opts) {
     if (args.length !== 2) throw usage('drag takes two selectors or @refs: cdp drag <target> @e3 @e9');
@@ -177,7 +180,7 @@ export const clickxy = defineCommand({
   target: 'required',
   action: true,
   args: [{ name: 'x', required: true }, { name: 'y', required: true }],
-  params: { x: v.number({ missing: 'x and y must be numbers (CSS pixels)' }), y: v.number({ missing: 'x and y must be numbers (CSS pixels)' }) },
+  params: () => ({ x: v.number({ missing: 'x and y must be numbers (CSS pixels)' }), y: v.number({ missing: 'x and y must be numbers (CSS pixels)' }) }),
   text: (r) => `Clicked at CSS (${r.x}, ${r.y})`,
   parse(args) {
     if (args.length !== 2) throw usage('x and y must be numbers (CSS pixels)');
@@ -200,7 +203,7 @@ export const type = defineCommand({
   target: 'required',
   action: true,
   args: [{ name: 'text', required: true, variadic: true }],
-  params: { text: v.string({ missing: 'text required' }) },
+  params: () => ({ text: v.string({ missing: 'text required' }) }),
   text: (r) => `Typed ${r.characters} characters`,
   parse(args) {
     const text = joined(args);
@@ -225,7 +228,7 @@ export const loadall = defineCommand({
   action: true,
   longestMs: LOADALL_CAP_MS,
   args: [{ name: 'selector', required: true }, { name: 'ms' }],
-  params: { selector: v.string({ missing: 'CSS selector required' }), interval: v.number({ min: 0 }).opt() },
+  params: () => ({ selector: v.string({ missing: 'CSS selector required' }), interval: v.number({ min: 0 }).opt() }),
   text: (r) => r.complete
         ? `Clicked "${r.selector}" ${r.clicks} time(s) until it disappeared`
         : `Clicked "${r.selector}" ${r.clicks} time(s); it was still there after 5 minutes`,
@@ -257,7 +260,7 @@ export const dialog = defineCommand({
   target: 'required',
   action: true,
   args: [{ name: 'action', required: true }, { name: 'text', variadic: true }],
-  params: { action: v.oneOf(['accept', 'dismiss'], { missing: 'dialog takes "accept [text]" or "dismiss"' }), text: v.string({ empty: true }).opt() },
+  params: () => ({ action: v.oneOf(['accept', 'dismiss'], { missing: 'dialog takes "accept [text]" or "dismiss"' }), text: v.string({ empty: true }).opt() }),
   text: (r) => `${r.action === 'accept' ? 'Accepted' : 'Dismissed'} ${r.type} ${JSON.stringify(r.message)}`,
   parse(args) {
     const [word, ...text] = args;

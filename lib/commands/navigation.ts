@@ -36,7 +36,7 @@ export const nav = defineCommand({
   target: 'required',
   action: true,
   args: [{ name: 'url', required: true }],
-  params: { url: urlParam() },
+  params: () => ({ url: urlParam() }),
   text: (r) => `Navigated to ${r.url}`,
   parse(args) {
     if (!args.length) throw usage('URL required');
@@ -129,7 +129,7 @@ function historyCommand(name: 'back' | 'forward', step: -1 | 1) {
     target: 'required',
     action: true,
     args: [],
-    params: {},
+    params: () => ({}),
     text: (r) => `Navigated to ${r.url}`,
     parse: () => ({}),
     async run(ctx, params) {
@@ -158,7 +158,7 @@ export const reload = defineCommand({
   action: true,
   args: [],
   options: [{ flags: '--hard', summary: 'bypass the cache' }],
-  params: { hard: v.boolean().opt() },
+  params: () => ({ hard: v.boolean().opt() }),
   text: (r) => `Navigated to ${r.url}`,
   parse: (_args, opts) => (opts.hard ? { hard: true } : {}),
   async run(ctx, params) {

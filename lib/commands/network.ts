@@ -19,10 +19,10 @@ import { cookiesText, requestWhole, storageText } from './text.js';
 /** A body as `request` gives it: text, or base64 for bytes; `saved` when written to --out. */
 export interface Body { text?: string; base64?: string; bytes: number; saved?: string }
 
-const REQUEST = { id: v.number({ integer: true, min: 1, missing: 'request takes the #id that cdp requests prints' }), out: absolutePath('--out').opt() };
+const REQUEST = () => ({ id: v.number({ integer: true, min: 1, missing: 'request takes the #id that cdp requests prints' }), out: absolutePath('--out').opt() });
 
 /** What `request` takes. */
-type RequestParams = v.Infer<typeof REQUEST>;
+type RequestParams = v.Infer<ReturnType<typeof REQUEST>>;
 
 /** Chrome's words for a body it no longer holds (evicted, or never kept). */
 const GONE = /No resource with given identifier|No data found for resource|not found/i;
@@ -109,7 +109,7 @@ export const request = defineCommand({
 
 const SAME_SITE = ['Strict', 'Lax', 'None'] as const;
 
-const COOKIES = {
+const COOKIES = () => ({
   op: v.oneOf(['list', 'set', 'clear']),
   url: v.string().opt(),
   name: v.string().opt(),
@@ -121,10 +121,10 @@ const COOKIES = {
   sameSite: v.oneOf(SAME_SITE).opt(),
   expires: v.number({ min: 0 }).opt(),
   all: v.boolean().opt(),
-};
+});
 
 /** What `cookies` takes. */
-type CookiesParams = v.Infer<typeof COOKIES>;
+type CookiesParams = v.Infer<ReturnType<typeof COOKIES>>;
 
 /** A cookie as `cookies` prints it. */
 export interface CookieInfo { name: string; value: string; domain: string; path: string; expires: number; httpOnly: boolean; secure: boolean; session: boolean; sameSite?: string }
@@ -214,15 +214,15 @@ export const cookies = defineCommand({
   },
 });
 
-const STORAGE = {
+const STORAGE = () => ({
   kind: v.oneOf(['local', 'session']),
   op: v.oneOf(['get', 'set', 'remove', 'clear']),
   key: v.string({ empty: true }).opt(),
   value: v.string({ empty: true }).opt(),
-};
+});
 
 /** What `storage` takes. */
-type StorageParams = v.Infer<typeof STORAGE>;
+type StorageParams = v.Infer<ReturnType<typeof STORAGE>>;
 
 export const storage = defineCommand({
   name: 'storage',

@@ -11,10 +11,10 @@ import * as v from '../protocol/schema.js';
 import { entryLine, type Any } from './text.js';
 
 /** Where a history read starts: after an entry id, or from a time (ms); and whether to empty it after. */
-const SINCE = { sinceId: v.number({ integer: true, min: 0 }).opt(), sinceTime: v.number().opt(), clear: v.boolean().opt() };
+const SINCE = () => ({ sinceId: v.number({ integer: true, min: 0 }).opt(), sinceTime: v.number().opt(), clear: v.boolean().opt() });
 
 /** Where a history read starts. */
-export type Since = Omit<v.Infer<typeof SINCE>, 'clear'>;
+export type Since = Omit<v.Infer<ReturnType<typeof SINCE>>, 'clear'>;
 
 
 /** `--since`: an entry id (e.g. 42), a duration back from now (30s, 5m), or a date. */
@@ -59,7 +59,7 @@ export const consoleCmd = defineCommand({
   reads: true,
   args: [],
   options: [{ flags: '--level <levels>', summary: 'only these levels, comma-separated (log, info, warn, error, debug, …)' }, ...SINCE_OPTS],
-  params: { ...SINCE, levels: v.list(v.string()).opt() },
+  params: () => ({ ...SINCE(), levels: v.list(v.string()).opt() }),
   text: (r) => (r.entries as Any[]).map(entryLine).join('\n'),
   parse: (_args, opts) => ({ ...parseSince(opts.since), levels: list(opts.level), clear: Boolean(opts.clear) }),
   async run(ctx, params) {
@@ -111,12 +111,12 @@ export const requests = defineCommand({
     { flags: '--failed', summary: 'only requests that failed (no response)' },
     ...SINCE_OPTS,
   ],
-  params: {
-    ...SINCE,
+  params: () => ({
+    ...SINCE(),
     types: v.list(v.string()).opt(),
     status: v.string().refine((s) => (statusFilter(s), s)).opt(),
     failed: v.boolean().opt(),
-  },
+  }),
   text: (r) => (r.entries as Any[]).map(entryLine).join('\n'),
   parse(_args, opts) {
     if (opts.status !== undefined) statusFilter(String(opts.status));
@@ -157,7 +157,7 @@ export const watch = defineCommand({
     { flags: '--events <kinds>', summary: 'comma-separated kinds or groups (console,error,network,nav,dialog,target; requestfinished adds sizes and timings); default all but requestfinished' },
   ],
   streams: true,
-  params: { all: v.boolean().opt(), events: v.list(v.string()).refine((e) => (kindsOf(e), e)).opt() },
+  params: () => ({ all: v.boolean().opt(), events: v.list(v.string()).refine((e) => (kindsOf(e), e)).opt() }),
   parse(_args, opts) {
     const events = list(opts.events);
     kindsOf(events);
@@ -188,7 +188,7 @@ export const unwatch = defineCommand({
   target: 'none',
   wireOnly: true,
   args: [{ name: 'sub', required: true }],
-  params: { sub: v.either(v.number(), v.string()) },
+  params: () => ({ sub: v.either(v.number(), v.string()) }),
   parse: (args) => ({ sub: /^\d+$/.test(args[0] ?? '') ? Number(args[0]) : args[0] ?? '' }),
   async run(ctx, params) {
     if (!ctx.stream) throw new CdpdError('USAGE', 'unwatch needs the daemon');

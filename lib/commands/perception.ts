@@ -2,7 +2,7 @@
  * Reading the page: `eval`, `html`, `net`, `evalraw` (`snap` is in snapshot.ts).
  */
 import { CdpdError } from '../protocol/errors.js';
-import { FRAME, frameOption, frameParam, joined, usage } from './args.js';
+import { frameField, frameOption, frameParam, joined, usage } from './args.js';
 import { callIn, callOn, evaluateIn, locate, mainFrame, resolveFrame } from './elements.js';
 import { jsException, type Page } from '../session/page.js';
 import { DOCUMENT_HTML, OUTER_HTML, RESOURCE_TIMING } from './inpage.js';
@@ -29,7 +29,7 @@ export const evaluate = defineCommand({
   target: 'required',
   args: [{ name: 'expression', required: true, variadic: true }],
   options: [frameOption('evaluate in')],
-  params: { expression: v.string({ missing: 'expression required' }), frame: FRAME },
+  params: () => ({ expression: v.string({ missing: 'expression required' }), frame: frameField() }),
   text: (r) => formatValue(r),
   parse(args, opts) {
     const expression = joined(args);
@@ -84,7 +84,7 @@ export const html = defineCommand({
   reads: true,
   args: [{ name: 'selector', variadic: true }],
   options: [frameOption('read')],
-  params: { selector: v.string().opt(), frame: FRAME },
+  params: () => ({ selector: v.string().opt(), frame: frameField() }),
   text: (r) => r.html,
   parse: (args, opts) => ({ ...(args.length ? { selector: joined(args) } : {}), ...frameParam(opts) }),
   async run(ctx, params) {
@@ -105,7 +105,7 @@ export const net = defineCommand({
   target: 'required',
   reads: true,
   args: [],
-  params: {},
+  params: () => ({}),
   text: (r) => (r.entries as Any[]).map(netLine).join('\n'),
   parse: () => ({}),
   async run(ctx) {
@@ -114,7 +114,7 @@ export const net = defineCommand({
 });
 
 /** A CDP method name: Domain.method. */
-const CDP_METHOD = v.string({ missing: 'CDP method required (e.g. "DOM.getDocument")' }).refine((method) => {
+const cdpMethod = () => v.string({ missing: 'CDP method required (e.g. "DOM.getDocument")' }).refine((method) => {
   if (!/^[A-Z][A-Za-z]*\.[a-zA-Z]+$/.test(method)) throw usage(`CDP method must look like Domain.method, got: ${method.slice(0, 100)}`);
   return method;
 });
@@ -124,7 +124,7 @@ export const evalraw = defineCommand({
   summary: 'send a raw CDP command on the tab\'s session',
   target: 'required',
   args: [{ name: 'method', required: true }, { name: 'json', variadic: true }],
-  params: { method: CDP_METHOD, params: v.anyObject().opt() },
+  params: () => ({ method: cdpMethod(), params: v.anyObject().opt() }),
   text: (r) => JSON.stringify(r, null, 2),
   parse(args) {
     const [method, ...rest] = args;

@@ -5,10 +5,10 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
-import { FRAME, frameOption, frameParam, joined, usage } from './args.js';
+import { frameField, frameOption, frameParam, joined, usage } from './args.js';
 import * as v from '../protocol/schema.js';
 import { callIn, callOn, locate, resolveFrame } from './elements.js';
-import { FRAME_OPTION, SELECTOR } from './handles.js';
+import { FRAME_OPTION, selectorField } from './handles.js';
 import { COUNT, READ, STATE, type Reading } from './inpage-read.js';
 import { actionable, collapsedOptions, normalizeName, type OutlineNode, type SnapNode } from '../session/outline.js';
 import { parseRef } from '../session/refs.js';
@@ -22,7 +22,7 @@ type AXNode = Protocol.Accessibility.AXNode;
 const GETS = ['text', 'value', 'attr', 'count', 'box'] as const;
 type Get = typeof GETS[number];
 
-const GET = { what: v.oneOf(GETS), selector: SELECTOR, name: v.string().opt(), frame: FRAME };
+const GET = () => ({ what: v.oneOf(GETS), selector: selectorField(), name: v.string().opt(), frame: frameField() });
 
 export const get = defineCommand({
   name: 'get',
@@ -78,7 +78,7 @@ export const is = defineCommand({
   reads: true,
   args: [{ name: 'state', required: true }, { name: 'selector', required: true, variadic: true }],
   options: [FRAME_OPTION],
-  params: { state: v.oneOf(STATES), selector: SELECTOR, frame: FRAME },
+  params: () => ({ state: v.oneOf(STATES), selector: selectorField(), frame: frameField() }),
   text: (r) => String(r.value),
   parse(args, opts) {
     const [state, ...rest] = args;
@@ -107,13 +107,13 @@ export const is = defineCommand({
 const FINDS = ['role', 'text', 'label'] as const;
 type Find = typeof FINDS[number];
 
-const FIND = { by: v.oneOf(FINDS), query: v.string().refine((q) => {
+const FIND = () => ({ by: v.oneOf(FINDS), query: v.string().refine((q) => {
   if (!q.trim()) throw usage('"query" must say what to look for');
   return q;
-}), name: v.string().opt(), exact: v.boolean().opt(), frame: FRAME };
+}), name: v.string().opt(), exact: v.boolean().opt(), frame: frameField() });
 
 /** What `find` takes. */
-type FindParams = v.Infer<typeof FIND>;
+type FindParams = v.Infer<ReturnType<typeof FIND>>;
 
 const ROLE_ALIASES: Record<string, string> = { img: 'image', textfield: 'textbox' };
 

@@ -17,6 +17,7 @@ import { har } from './har.js';
 import { consoleCmd, errors, requests, unwatch, watch } from './observe.js';
 import { activate, claim, close, list, open, release, repl, status, stop } from './targets.js';
 import type { AnyCommand } from './types.js';
+import type { Shape } from '../protocol/schema.js';
 
 /** All commands in help order. */
 export const COMMANDS: ReadonlyArray<AnyCommand> = [
@@ -34,4 +35,15 @@ for (const c of COMMANDS) {
 /** The command a name or alias denotes. */
 export function findCommand(name: string): AnyCommand | undefined {
   return byName.get(name);
+}
+
+const shapes = new WeakMap<AnyCommand, Shape>();
+
+/** A command's params shape, made on first use. */
+export function shapeOf(def: AnyCommand): Shape {
+  const have = shapes.get(def);
+  if (have) return have;
+  const shape: Shape = def.params();
+  shapes.set(def, shape);
+  return shape;
 }

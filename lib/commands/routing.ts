@@ -12,20 +12,20 @@ import { defineCommand } from './types.js';
 import * as v from '../protocol/schema.js';
 import { ruleLine, type Any } from './text.js';
 
-const HEADERS = v.list(v.object({ name: v.string(), value: v.string({ empty: true }) })).opt();
+const headerList = () => v.list(v.object({ name: v.string(), value: v.string({ empty: true }) })).opt();
 
 /** What `route` takes on the wire. */
-const ROUTE = {
+const ROUTE = () => ({
   list: v.boolean().opt(),
   all: v.boolean().opt(),
   target: v.string().opt(),
   pattern: v.string().opt(),
   action: v.tagged('kind', {
     abort: { reason: v.oneOf(ABORT_REASONS) },
-    fulfill: { status: v.number({ integer: true, min: 100, max: 599 }), body: v.string({ empty: true }).opt(), headers: HEADERS },
-    continue: { headers: HEADERS },
+    fulfill: { status: v.number({ integer: true, min: 100, max: 599 }), body: v.string({ empty: true }).opt(), headers: headerList() },
+    continue: { headers: headerList() },
   }).opt(),
-};
+});
 
 function headers(raw: unknown): Protocol.Fetch.HeaderEntry[] {
   if (raw === undefined) return [];
@@ -126,7 +126,7 @@ export const unroute = defineCommand({
   target: 'none',
   args: [{ name: 'id' }],
   options: [{ flags: '--all', summary: 'every rule' }],
-  params: { id: v.string().opt(), all: v.boolean().opt() },
+  params: () => ({ id: v.string().opt(), all: v.boolean().opt() }),
   text: (r) => r.removed.length ? `Removed ${r.removed.join(', ')}` : 'No route rules to remove.',
   parse(args, opts) {
     if (opts.all) {

@@ -4,7 +4,7 @@
  */
 import type { Protocol } from 'devtools-protocol';
 import { CdpdError } from '../protocol/errors.js';
-import { FRAME, frameOption, frameParam, usage } from './args.js';
+import { frameField, frameOption, frameParam, usage } from './args.js';
 import * as v from '../protocol/schema.js';
 import { findFrame, locate, resolveFrame, type Frame } from './elements.js';
 import type { Page } from '../session/page.js';
@@ -46,19 +46,19 @@ async function clickables(page: Page, sessionId: string): Promise<Set<number>> {
   return out;
 }
 
-const SNAP = {
+const SNAP = () => ({
   interactive: v.boolean().opt(),
   depth: v.number({ integer: true, min: 0 }).opt(),
   selector: v.string().opt(),
   maxChars: v.number({ integer: true, min: 0 }).opt(),
   urls: v.boolean().opt(),
-  frame: FRAME,
+  frame: frameField(),
   /** Only what changed since the tab's last snapshot of this view. */
   diff: v.boolean().opt(),
-};
+});
 
 /** What `snap` takes. */
-export type SnapParams = v.Infer<typeof SNAP>;
+export type SnapParams = v.Infer<ReturnType<typeof SNAP>>;
 
 /** A frame's outline and the document it is of (refs are issued against that). */
 export async function frameOutline(page: Page, frame: Frame, opts: { root?: number; urls?: boolean; what?: string } = {},

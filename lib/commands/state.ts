@@ -122,7 +122,7 @@ export const state = defineCommand({
   summary: "save or load the browser's login state (cookies, localStorage of open origins) as a Playwright storageState file",
   target: 'none',
   args: [{ name: 'op', required: true }, { name: 'file', required: true }],
-  params: { op: v.oneOf(['save', 'load']), path: absolutePath('state') },
+  params: () => ({ op: v.oneOf(['save', 'load']), path: absolutePath('state') }),
   text: (r) => `${r.op === 'save' ? 'Saved' : 'Loaded'} ${r.cookies} cookie(s) and the localStorage of ${r.origins.length} origin(s)${r.origins.length ? ` (${r.origins.join(', ')})` : ''} ${r.op === 'save' ? 'to' : 'from'} ${r.path}` +
         (r.skipped?.length ? `\nLeft out the localStorage of tab(s) that did not answer: ${r.skipped.join(', ')}` : ''),
   parse(args, _opts, env) {

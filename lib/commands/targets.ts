@@ -16,7 +16,7 @@ export const list = defineCommand({
   summary: 'open pages: <prefix>  <title>  <url>',
   target: 'none',
   args: [],
-  params: {},
+  params: () => ({}),
   text: (r) => pageTable(r.pages),
   parse: () => ({}),
   async run(ctx) {
@@ -30,7 +30,7 @@ export const open = defineCommand({
   target: 'none',
   args: [{ name: 'url' }],
   options: [{ flags: '--background', summary: 'open the tab without bringing it to the front' }],
-  params: { url: urlParam(true).opt(), background: v.boolean().opt() },
+  params: () => ({ url: urlParam(true).opt(), background: v.boolean().opt() }),
   text: (r) => `Opened new tab: ${r.prefix}  ${r.url}`,
   parse: (args, opts) => ({ url: checkUrl(args.length ? joined(args) : 'about:blank', true), ...(opts.background ? { background: true } : {}) }),
   async run(ctx, params) {
@@ -62,7 +62,7 @@ export const close = defineCommand({
   summary: 'close a tab',
   target: 'required',
   args: [],
-  params: {},
+  params: () => ({}),
   text: (r) => `Closed ${r.prefix}  ${r.url}`,
   parse: () => ({}),
   async run(ctx) {
@@ -81,7 +81,7 @@ export const activate = defineCommand({
   summary: 'bring a tab to the front',
   target: 'required',
   args: [],
-  params: {},
+  params: () => ({}),
   text: (r) => `Activated ${r.prefix}`,
   parse: () => ({}),
   async run(ctx) {
@@ -98,7 +98,7 @@ export const stop = defineCommand({
   target: 'optional',
   args: [],
   noStart: true,
-  params: {},
+  params: () => ({}),
   text: (r) => {
       if (r.detached) return `Detached from ${r.detached}`;
       if (r.prefix) return `Not attached to ${r.prefix}`;
@@ -126,7 +126,7 @@ export const status = defineCommand({
   cliMode: 'every-daemon',
   args: [],
   noStart: true,
-  params: {},
+  params: () => ({}),
   text: (r) => statusText(r.daemons),
   parse: () => ({}),
   async run(ctx) {
@@ -143,7 +143,7 @@ export const repl = defineCommand({
   cliMode: 'session',
   args: [],
   cliOnly: true,
-  params: {},
+  params: () => ({}),
   parse: () => ({}),
   async run() {
     throw new CdpdError('UNKNOWN_COMMAND', 'repl runs in the CLI: "cdp repl [target]"');
@@ -165,7 +165,7 @@ export const claim = defineCommand({
   reads: true,
   args: [],
   options: [{ flags: '--ttl <duration>', summary: 'how long the lease lasts (90s, 10m, 1h; default 10m); claiming again renews it' }],
-  params: { ttlMs: v.number({ min: 1 }).opt() },
+  params: () => ({ ttlMs: v.number({ min: 1 }).opt() }),
   text: (r) => `Claimed ${r.prefix} for ${r.holder} until ${new Date(r.expiresAt).toISOString()}`,
   parse: (_args, opts) => ({ ttlMs: ttlOf(opts.ttl) }),
   run(ctx, params) {
@@ -180,7 +180,7 @@ export const release = defineCommand({
   target: 'required',
   reads: true,
   args: [],
-  params: {},
+  params: () => ({}),
   text: (r) => r.released ? `Released ${r.prefix}` : `${r.prefix} was not leased`,
   parse: () => ({}),
   run(ctx) {

@@ -98,8 +98,12 @@ export interface CommandDef<S extends Shape = Shape, R = unknown, T extends Targ
   target: T;
   args: ArgSpec[];
   options?: OptionSpec[];
-  /** The command's own wire params; dispatch checks them before `run`. */
-  params: S;
+  /**
+   * The shape of the command's own wire params, which dispatch checks them against before
+   * `run`. A function, called once when first needed: the one-shot CLI, which never
+   * checks a shape, pays nothing for building them.
+   */
+  params: () => S;
   /** Never start a daemon for this command (stop, status): with none running, answer locally. */
   noStart?: boolean;
   /** The command streams events after its answer (watch): the CLI keeps the connection open. */

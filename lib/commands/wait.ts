@@ -3,7 +3,7 @@
  * network is idle, an expression is truthy, or a number of milliseconds has passed.
  */
 import { CdpdError } from '../protocol/errors.js';
-import { FRAME, frameOption, frameParam, usage } from './args.js';
+import { frameField, frameOption, frameParam, usage } from './args.js';
 import * as v from '../protocol/schema.js';
 import { callIn, evaluateIn, locate, resolveFrame, type Frame } from './elements.js';
 import { HAS_TEXT, HREF, SELECTOR_VISIBLE } from './inpage.js';
@@ -19,7 +19,7 @@ const POLL_MS = 100;
 export const IDLE_MS = 500;
 
 /** What `wait` waits for: one of `ms`, `selector`, `text`, `url`, `idle`, `js`. */
-const WAIT = {
+const WAIT = () => ({
   ms: v.number({ min: 0 }).opt(),
   selector: v.string().opt(),
   text: v.string().opt(),
@@ -27,11 +27,11 @@ const WAIT = {
   url: v.string().refine((u) => (urlMatcher(u), u)).opt(),
   idle: v.boolean().opt(),
   js: v.string().opt(),
-  frame: FRAME,
-};
+  frame: frameField(),
+});
 
 /** What `wait` waits for. */
-export type WaitParams = v.Infer<typeof WAIT>;
+export type WaitParams = v.Infer<ReturnType<typeof WAIT>>;
 
 /** `--url`: a glob (`*` any run of characters), a /regex/, or else a substring. */
 export function urlMatcher(pattern: string): (url: string) => boolean {
