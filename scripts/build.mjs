@@ -37,15 +37,18 @@ await build({
   // ws is CommonJS and require()s node's built-ins.
   banner: { js: "import { createRequire as __cdpdRequire } from 'node:module'; const require = __cdpdRequire(import.meta.url);" },
 });
-// The CLI: one CommonJS file, dist/cli-main.js. Node 20 starts a CommonJS script ~15-20 ms
-// sooner than the same code as an ES module graph, and a one-shot command pays that on
-// every call. What only watch and the REPL need stays uninitialised until they run. Its
-// dynamic imports become require() (an import() would start Node's ES module loader, ~5 ms,
-// and the entry's vm.Script has no loader for it).
+// The CLI: one CommonJS file, dist/cli-main.js. Node 20 starts a CommonJS script sooner
+// than the same code as an ES module graph, and a one-shot command pays that on every call.
+// What only watch and the REPL need stays uninitialised until they run. Its dynamic imports
+// become require() (an import() would start Node's ES module loader, and the entry's
+// vm.Script has no loader for it). ws (a dependency, CommonJS) is required from
+// node_modules when watch, the REPL or --no-daemon first need it: the one-shot path never
+// does, and a third of the bundle was ws that every command loaded from the code cache.
 await build({
   ...shared,
   entryPoints: { 'cli-main': 'cli/main.ts' },
   outdir,
+  external: [...shared.external, 'ws'],
   format: 'cjs',
   supported: { 'dynamic-import': false },
   define: { ...shared.define, 'import.meta.url': '__cdpdUrl' },
