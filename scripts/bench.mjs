@@ -43,13 +43,14 @@ async function startChrome(dir = profile, poll = 50, url = 'about:blank') {
 }
 
 /**
- * ms for `n` sequential round trips through a ws server in a child node process: with no
- * `cdp`, an echo; with `cdp` ({ url, targetId }), a minimal proxy that forwards each eval
+ * A ws server in a child node process and a client of it, to time round trips through: with
+ * no `cdp`, an echo; with `cdp` ({ url, targetId }), a minimal proxy that forwards each eval
  * to Chrome over its own CDP connection (JSON in, CDP out, JSON back, nothing else): the
- * least any daemon that speaks CDP for its clients can cost. With `cmd` 'list', each trip
- * is a Target.getTargets whose pages go back.
+ * least any daemon that speaks CDP for its clients can cost. A `list` trip is a
+ * Target.getTargets whose pages go back. `seq(n)` and `par(n)` make the functions to time,
+ * so they can alternate with the other sides' rounds.
  */
-async function wsPeer(n, cdp, concurrent = false, cmd = 'eval') {
+async function wsPeer(cdp) {
   const { default: WebSocket } = await import('ws');
   const wsMod = JSON.stringify(import.meta.resolve('ws').replace('index.js', 'wrapper.mjs'));
   const server = `import WebSocket, { WebSocketServer } from ${wsMod};
@@ -100,20 +101,26 @@ wss.on('connection', (s) => s.on('message', (m) => (forward ? forward(s, m) : s.
   });
   const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
   await new Promise((r) => ws.once('open', r));
-  const msg = JSON.stringify(cmd === 'list' ? { id: 1, cmd } : { id: 1, cmd: 'eval', params: { target: cdp?.targetId ?? 'ABCDEF0123456789ABCDEF0123456789', expression: '1+1' } });
-  const trip = () => new Promise((r) => { ws.once('message', r); ws.send(msg); });
-  const burst = () => new Promise((r) => {
-    let left = n;
-    const on = () => { if (--left === 0) { ws.off('message', on); r(); } };
-    ws.on('message', on);
-    for (let i = 0; i < n; i++) ws.send(msg);
-  });
-  for (let i = 0; i < 200; i++) await trip();
-  if (concurrent) await burst();
-  const ms = concurrent ? median(await samples(5, burst)) : await time(async () => { for (let i = 0; i < n; i++) await trip(); });
-  ws.close();
-  child.kill();
-  return ms;
+  const message = (cmd) => JSON.stringify(cmd === 'list' ? { id: 1, cmd } : { id: 1, cmd: 'eval', params: { target: cdp?.targetId ?? 'ABCDEF0123456789ABCDEF0123456789', expression: '1+1' } });
+  const trip = (msg) => new Promise((r) => { ws.once('message', r); ws.send(msg); });
+  const peer = {
+    /** `n` round trips one after another. */
+    seq: (n, cmd = 'eval') => async () => {
+      const msg = message(cmd);
+      for (let i = 0; i < n; i++) await trip(msg);
+    },
+    /** `n` requests at once, until every answer is in. */
+    par: (n) => () => new Promise((r) => {
+      const msg = message('eval');
+      let left = n;
+      const on = () => { if (--left === 0) { ws.off('message', on); r(); } };
+      ws.on('message', on);
+      for (let i = 0; i < n; i++) ws.send(msg);
+    }),
+    close: () => { ws.close(); child.kill(); },
+  };
+  await peer.seq(200)();
+  return peer;
 }
 /**
  * The rawest direct baseline: a plain `ws` client speaking CDP, ids matched in a Map, no
@@ -451,23 +458,21 @@ await browser.disconnect();`);
   const rawEval = () => raw.send('Runtime.evaluate', { expression: '1+1', returnByValue: true }, rawSession);
   const criEval = () => direct.send('Runtime.evaluate', { expression: '1+1', returnByValue: true }, sessionId);
   const libEval = () => lib.call('eval', { target: targetId, expression: '1+1' });
-  const [rawSeq, criSeq, libSeq] = await rounds(N(3, 1), seq(rawEval), seq(criEval), seq(libEval));
-  // Floors: a minimal proxy in another node process (ws in, raw CDP out, nothing else),
-  // each side measured right after a direct run; and the hop alone, a bare ws echo.
+  // Floors: a minimal proxy in another node process (ws in, raw CDP out, nothing else), timed
+  // in the same alternating rounds as the others; and the hop alone, a bare ws echo.
   const proxyUrl = { url: browserUrl, targetId };
-  const proxySeq = await wsPeer(evals, proxyUrl);
-  const rawSeqAgain = await time(seq(rawEval));
-  const echoMs = await wsPeer(evals);
-  const seqFloor = proxySeq / rawSeqAgain;
+  const proxy = await wsPeer(proxyUrl);
+  const echo = await wsPeer();
+  const [rawSeq, criSeq, libSeq, proxySeq, echoMs] = await rounds(N(3, 1), seq(rawEval), seq(criEval), seq(libEval), proxy.seq(evals), echo.seq(evals));
+  echo.close();
+  const seqFloor = proxySeq / rawSeq;
   row(`session latency, ${evals} sequential evals vs a raw ws CDP client (ms)`, libSeq, rawSeq, '≤ 1.1 × floor', libSeq / rawSeq <= 1.1 * seqFloor,
     `floor ${seqFloor.toFixed(2)}: a minimal ws-to-CDP proxy in another node process; cdpd / floor ${(libSeq / rawSeq / seqFloor).toFixed(2)}; ` +
     `chrome-remote-interface direct ${criSeq.toFixed(0)} ms (${(criSeq / rawSeq).toFixed(2)}); a bare ws echo ${(echoMs * 1000 / evals).toFixed(0)} µs a trip`, seqFloor);
-  const [rawPar, criPar, libPar] = await rounds(N(5, 1), par(rawEval), par(criEval), par(libEval));
-  const proxyPar = await wsPeer(evals, proxyUrl, true);
-  const rawParAgain = median(await samples(N(3, 1), par(rawEval)));
-  const parFloor = proxyPar / rawParAgain;
+  const [rawPar, criPar, libPar, proxyPar] = await rounds(N(9, 1), par(rawEval), par(criEval), par(libEval), proxy.par(evals));
+  const parFloor = proxyPar / rawPar;
   row(`session throughput, ${evals} concurrent evals vs a raw ws CDP client (ms)`, libPar, rawPar, 'rate ≥ 0.9 × floor', rawPar / libPar >= 0.9 * (1 / parFloor),
-    `floor ${parFloor.toFixed(2)}: the minimal proxy, ${evals} at once; cdpd's rate / the proxy's ${((proxyPar / rawParAgain) / (libPar / rawPar)).toFixed(2)}; ` +
+    `floor ${parFloor.toFixed(2)}: the minimal proxy, ${evals} at once; cdpd's rate / the proxy's ${(proxyPar / libPar).toFixed(2)}; ` +
     `chrome-remote-interface direct ${criPar.toFixed(0)} ms (${(criPar / rawPar).toFixed(2)})`, parFloor);
   notes.push(await profileDaemon(browserUrl, targetId, evals, N(10, 1)));
 
@@ -651,15 +656,13 @@ await browser.disconnect();`);
   const tabs = N(100, 10);
   for (let i = 0; i < tabs; i++) await direct.Target.createTarget({ url: 'about:blank' });
   // A few ms each, so many alternating rounds: a stall or two must not decide the median.
-  const [directListMs, libListMs] = await rounds(N(100, 2), () => raw.send('Target.getTargets', {}), () => lib.call('list'));
+  // The floor: the minimal proxy answering list from Target.getTargets, in the same rounds.
+  const [directListMs, libListMs, proxyList] = await rounds(N(100, 2), () => raw.send('Target.getTargets', {}), () => lib.call('list'), proxy.seq(1, 'list'));
+  proxy.close();
   const directList = [directListMs];
   const libList = [libListMs];
   const st = await lib.call('status');
-  // The floor: the minimal proxy answering list from Target.getTargets, against direct right after.
-  const listTrips = N(200, 5);
-  const proxyList = (await wsPeer(listTrips, proxyUrl, false, 'list')) / listTrips;
-  const rawListAgain = (await time(async () => { for (let i = 0; i < listTrips; i++) await raw.send('Target.getTargets', {}); })) / listTrips;
-  const listFloor = proxyList / rawListAgain;
+  const listFloor = proxyList / directListMs;
   row(`many tabs, list of ${tabs + 2} (ms)`, median(libList), median(directList), '≤ 1.5, no attach', median(libList) / median(directList) <= 1.5 && st.attached.length <= 1,
     `${st.attached.length} attached; floor ${listFloor.toFixed(2)}: the minimal proxy answering list from Target.getTargets; cdpd / floor ${(median(libList) / median(directList) / listFloor).toFixed(2)}`, listFloor);
 
