@@ -78,7 +78,7 @@ export class Client implements Session {
 
   /** Runs a command; rejects with the daemon's CdpdError. */
   call(cmd: string, params: Record<string, unknown> = {}): Promise<unknown> {
-    return this.callWithId(cmd, params).then((r) => r.result);
+    return this.requests.start(cmd, params).done;
   }
 
   /** Like `call`, and also tells the request id (a watch's subscription id). */

@@ -56,8 +56,10 @@ export async function dispatch(
   if (params.lease !== undefined) params.lease = f.lease.check(params.lease, 'lease');
   if (params.snap !== undefined) params.snap = f.snap.check(params.snap, 'snap');
   const caller: Caller = { conn: conn.id, lease: params.lease, onClose: conn.onClose };
-  const base: CommandContext = { browser: engine.browser, tabs: engine.tabs, signal, daemon: engine.daemon, stream, caller };
-  if (def.target !== 'required') return def.run(base, params);
+  if (def.target !== 'required') {
+    const ctx: CommandContext = { browser: engine.browser, tabs: engine.tabs, signal, daemon: engine.daemon, stream, caller };
+    return def.run(ctx, params);
+  }
   const target = params.target!;
   let page = engine.tabs.attachedPage(target, signal, params.timeout);
   if (page) {
@@ -67,7 +69,7 @@ export async function dispatch(
     if (!def.reads) engine.tabs.leases.check(info.targetId, caller, def.name);
     page = await engine.tabs.page(info.targetId, signal, params.timeout);
   }
-  const ctx: PageContext = { ...base, page };
+  const ctx: PageContext = { browser: engine.browser, tabs: engine.tabs, signal, daemon: engine.daemon, stream, caller, page };
   if (!def.action) return def.run(ctx, params);
   const snap = params.snap === true ? (p: Page) => afterSnap(p, caller.lease) : undefined;
   return withReceipt(page, snap, () => def.run(ctx, params));

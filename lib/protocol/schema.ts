@@ -158,7 +158,9 @@ export function checkShape<S extends Shape>(shape: S, value: unknown, at?: strin
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw usage(`${at ? `"${at}"` : 'params'} must be an object`);
   const given = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(given)) {
+  // for-in, not Object.keys/entries: this runs on every request, and plain objects (JSON,
+  // literals) have no inherited enumerable keys.
+  for (const key in given) {
     if (Object.hasOwn(shape, key)) continue;
     if (also.has(key)) {
       out[key] = given[key];
@@ -167,7 +169,8 @@ export function checkShape<S extends Shape>(shape: S, value: unknown, at?: strin
     const takes = Object.keys(shape);
     throw usage(`Unknown param "${shown(at ? `${at}.${key}` : key)}"${takes.length ? `: ${at ? `"${at}"` : 'this command'} takes ${takes.join(', ')}` : ''}`);
   }
-  for (const [key, f] of Object.entries(shape)) {
+  for (const key in shape) {
+    const f = shape[key]!;
     const v = given[key];
     if (v === undefined && f.optional) continue;
     out[key] = f.check(v, at ? `${at}.${key}` : key);
