@@ -56,7 +56,14 @@ export interface ConnectOptions {
 /** A CDP error answer. */
 interface CdpError { code?: number; message?: string; data?: string }
 
-interface Pending { resolve(v: unknown): void; reject(e: unknown): void; method: string; timer: NodeJS.Timeout }
+interface Pending { resolve(v: unknown): void; reject(e: unknown): void; method: string; timeoutMs: number; deadline: number }
+
+/**
+ * How often pending calls are checked against their deadlines: one timer per connection
+ * while calls are pending, not one per call (a timer per call was a tenth of the daemon's
+ * own work per request). A call fails at most this much after its timeout.
+ */
+const SWEEP_MS = 100;
 
 /** A live browser connection. */
 export class BrowserConnection {
@@ -71,6 +78,7 @@ export class BrowserConnection {
   private readonly closeListeners = new Set<() => void>();
   private closedByUs = false;
   private closed = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   private constructor(wsUrl: string, ws: WebSocket, socket: Duplex | undefined) {
     this.wsUrl = wsUrl;
@@ -80,11 +88,9 @@ export class BrowserConnection {
     ws.on('error', () => {});
     ws.once('close', () => {
       this.closed = true;
+      clearTimeout(this.sweepTimer);
       const gone = browserGone();
-      for (const p of this.pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(gone);
-      }
+      for (const p of this.pending.values()) p.reject(gone);
       this.pending.clear();
       if (!this.closedByUs) for (const l of this.closeListeners) l();
     });
@@ -141,14 +147,24 @@ export class BrowserConnection {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       // A command Chrome never answers (a hung page) fails by itself; a late answer is dropped.
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new CdpdError('TIMEOUT', `Timeout: ${method} did not answer within ${timeoutMs} ms (raise with --timeout or CDP_TIMEOUT)`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, method, timer });
+      this.pending.set(id, { resolve, reject, method, timeoutMs, deadline: Date.now() + timeoutMs });
+      this.sweepTimer ??= setTimeout(() => this.sweep(), SWEEP_MS).unref();
       this.batch();
       this.ws.send(JSON.stringify(sessionId ? { id, method, params: params ?? {}, sessionId } : { id, method, params: params ?? {} }));
     });
+  }
+
+  /** Fails the pending calls past their deadline; checks again while any are pending. */
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    const now = Date.now();
+    for (const [id, p] of this.pending) {
+      if (p.deadline > now) continue;
+      this.pending.delete(id);
+      p.reject(new CdpdError('TIMEOUT', `Timeout: ${p.method} did not answer within ${p.timeoutMs} ms (raise with --timeout or CDP_TIMEOUT)`));
+    }
+    // Unref'd: the connection's socket keeps the process alive while a call waits.
+    if (this.pending.size && !this.closed) this.sweepTimer = setTimeout(() => this.sweep(), SWEEP_MS).unref();
   }
 
   /** Listens to every CDP event of the connection; returns the unsubscribe. */
@@ -191,7 +207,6 @@ export class BrowserConnection {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
-      clearTimeout(p.timer);
       if (msg.error) p.reject(cdpError(msg.error, p.method));
       else p.resolve(msg.result ?? {});
       return;

@@ -39,24 +39,28 @@ export class Subscriptions {
 
   /** The stream control one request of `conn` gets; `id` becomes the subscription id. */
   control(conn: ClientConnection, id: RequestId): StreamControl {
-    return {
-      watch: (spec) => {
-        const sub: Sub = { id, conn, spec, dropped: 0, droppedBy: spec.targetId === undefined ? new Map() : undefined, timer: undefined };
-        this.subs.add(sub);
-        conn.onClose(() => this.remove(sub));
-        this.syncAutoAttach();
-        return id;
-      },
-      unwatch: (subId) => {
-        for (const s of this.subs) {
-          if (s.conn === conn && s.id === subId) {
-            this.remove(s);
-            return true;
-          }
-        }
-        return false;
-      },
-    };
+    // A small object per request (every request gets one; few use it): its methods are shared.
+    return new Control(this, conn, id);
+  }
+
+  /** Starts streaming `spec`'s events to `conn`, tagged `id`. */
+  watch(conn: ClientConnection, id: RequestId, spec: WatchSpec): RequestId {
+    const sub: Sub = { id, conn, spec, dropped: 0, droppedBy: spec.targetId === undefined ? new Map() : undefined, timer: undefined };
+    this.subs.add(sub);
+    conn.onClose(() => this.remove(sub));
+    this.syncAutoAttach();
+    return id;
+  }
+
+  /** Ends `conn`'s subscription `subId`; false if it has none by that id. */
+  unwatch(conn: ClientConnection, subId: string | number): boolean {
+    for (const s of this.subs) {
+      if (s.conn === conn && s.id === subId) {
+        this.remove(s);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Subscriptions right now. */
@@ -107,5 +111,18 @@ export class Subscriptions {
     } else {
       sub.conn.send({ type: 'event', sub: sub.id, target: sub.spec.targetId!, event: 'dropped', data: { count } });
     }
+  }
+}
+
+/** One request's stream control. */
+class Control implements StreamControl {
+  constructor(private readonly subs: Subscriptions, private readonly conn: ClientConnection, private readonly id: RequestId) {}
+
+  watch(spec: WatchSpec): string | number {
+    return this.subs.watch(this.conn, this.id, spec);
+  }
+
+  unwatch(sub: string | number): boolean {
+    return this.subs.unwatch(this.conn, sub);
   }
 }
