@@ -278,6 +278,14 @@ const runIn = (env, args, input) => new Promise((resolve, reject) => {
   child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`cdp ${args.join(' ')}: ${err}`))));
   child.stdin.end(input ?? '');
 });
+/** Takes the phases of a CDP_TRACE printout into `phases` (label → ms each). */
+const addPhases = (phases, text) => {
+  for (const m of text.matchAll(/^\s*([\d.]+)\s+\+([\d.]+)\s+(.+)$/gm)) {
+    if (!phases.has(m[3])) phases.set(m[3], []);
+    phases.get(m[3]).push(Number(m[2]));
+  }
+};
+const phaseLine = (phases) => [...phases].map(([k, v]) => `${k} ${median(v).toFixed(1)}`).join(', ');
 const bare = () => new Promise((resolve) => spawn(process.execPath, ['-e', '0'], { env, stdio: 'ignore' }).on('close', resolve));
 
 const chrome = await startChrome();
@@ -359,12 +367,9 @@ s.on('data', (d) => { got += d.toString('latin1'); if (got.includes('"id":1')) {
       child.stderr.on('data', (d) => (text += d));
       child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`cdp eval with CDP_TRACE exited ${code}: ${text}`))));
     });
-    for (const m of err.matchAll(/^\s*([\d.]+)\s+\+([\d.]+)\s+(.+)$/gm)) {
-      if (!phases.has(m[3])) phases.set(m[3], []);
-      phases.get(m[3]).push(Number(m[2]));
-    }
+    addPhases(phases, err);
   }
-  notes.push(`one-shot phases, median ms each (CDP_TRACE=1): ${[...phases].map(([k, v]) => `${k} ${median(v).toFixed(1)}`).join(', ')}; ` +
+  notes.push(`one-shot phases, median ms each (CDP_TRACE=1): ${phaseLine(phases)}; ` +
     `node -e 0 ${median(nodeStart).toFixed(1)} and the floor client ${median(oneShotFloor).toFixed(1)} from spawn to exit`);
   {
     const ratio = median(oneShot) / median(nodeStart);
@@ -407,11 +412,21 @@ await browser.disconnect();`);
   const launchCdp = [];
   const launchHand = [];
   const launchFloor = [];
+  const launchPhases = new Map();
   for (let i = 0; i < N(3, 1); i++) {
     const dir = join(root, `launch-${i}`);
-    const cenv = { ...env, CDP_RUNTIME_DIR: join(dir, 'run'), HOME: join(dir, 'home') };
+    // Traced, so the output can say where a cold open's time goes (the marks cost nothing to speak of).
+    const cenv = { ...env, CDP_RUNTIME_DIR: join(dir, 'run'), HOME: join(dir, 'home'), CDP_TRACE: '1' };
     delete cenv.CDP_PORT_FILE;
-    launchCdp.push(await time(() => runIn(cenv, ['open', `${origin}/`])));
+    const t0 = now();
+    const traced = await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, 'open', `${origin}/`], { env: cenv, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (code) => (code === 0 ? resolve(err) : reject(new Error(`cold cdp open exited ${code}: ${err}`))));
+    });
+    launchCdp.push(now() - t0);
+    addPhases(launchPhases, traced);
     await runIn(cenv, ['stop']);
     const t = now();
     const hand = await startChrome(join(dir, 'hand'), 10);
@@ -429,6 +444,7 @@ await browser.disconnect();`);
     hand.proc.kill('SIGKILL');
     await new Promise((r) => hand.proc.once('exit', r));
   }
+  notes.push(`cold open phases, median ms each (CDP_TRACE=1): ${phaseLine(launchPhases)}`);
   row('cold launch: cdp open, no browser, no daemon (ms)', median(launchCdp), median(launchHand), '≤ 1.3', median(launchCdp) / median(launchHand) <= 1.3,
     `floor ${(median(launchFloor) / median(launchHand)).toFixed(2)}: the same launch + first CDP connection + new tab + load, ${median(launchFloor).toFixed(0)} ms`,
     median(launchFloor) / median(launchHand));

@@ -39,6 +39,9 @@ test('npm run bench --quick measures every case', async () => {
   assert.ok(refs && refs === controls, agent.note);
   const stream = rows.find((r) => r.case.startsWith('event stream')) as unknown as { note: string };
   assert.match(stream.note, /^500 received$/);
+  // Where a one-shot and a cold open spend their time is in the output too.
+  assert.ok(notes.some((n) => /^one-shot phases, median ms each \(CDP_TRACE=1\): node ready [\d.]+, .*answered [\d.]+/.test(n)), notes.join('\n'));
+  assert.ok(notes.some((n) => /^cold open phases, median ms each \(CDP_TRACE=1\): node ready [\d.]+, .*browser spawned [\d.]+, .*daemon ready [\d.]+, .*answered [\d.]+/.test(n)), notes.join('\n'));
   // What remains of the daemon's time under load is in the output, from a profile taken now.
   assert.ok(notes.some((n) => /^daemon profile \(inspector, 1 × 50 concurrent evals, self time\): .*\d%.*; the bundle's top functions: /.test(n)), notes.join('\n'));
 });
