@@ -79,6 +79,8 @@ export class BrowserConnection {
   private closedByUs = false;
   private closed = false;
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** No pending call's deadline is before this (it may be earlier than the true first one). */
+  private earliest = Infinity;
 
   private constructor(wsUrl: string, ws: WebSocket, socket: Duplex | undefined) {
     this.wsUrl = wsUrl;
@@ -147,7 +149,9 @@ export class BrowserConnection {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       // A command Chrome never answers (a hung page) fails by itself; a late answer is dropped.
-      this.pending.set(id, { resolve, reject, method, timeoutMs, deadline: Date.now() + timeoutMs });
+      const deadline = Date.now() + timeoutMs;
+      if (deadline < this.earliest) this.earliest = deadline;
+      this.pending.set(id, { resolve, reject, method, timeoutMs, deadline });
       this.sweepTimer ??= setTimeout(() => this.sweep(), SWEEP_MS).unref();
       this.batch();
       this.ws.send(JSON.stringify(sessionId ? { id, method, params: params ?? {}, sessionId } : { id, method, params: params ?? {} }));
@@ -158,10 +162,18 @@ export class BrowserConnection {
   private sweep(): void {
     this.sweepTimer = undefined;
     const now = Date.now();
-    for (const [id, p] of this.pending) {
-      if (p.deadline > now) continue;
-      this.pending.delete(id);
-      p.reject(new CdpdError('TIMEOUT', `Timeout: ${p.method} did not answer within ${p.timeoutMs} ms (raise with --timeout or CDP_TIMEOUT)`));
+    // Most sweeps find nothing due (timeouts are seconds, sweeps 100 ms apart): no scan then.
+    if (now >= this.earliest) {
+      let earliest = Infinity;
+      this.pending.forEach((p, id) => {
+        if (p.deadline > now) {
+          if (p.deadline < earliest) earliest = p.deadline;
+          return;
+        }
+        this.pending.delete(id);
+        p.reject(new CdpdError('TIMEOUT', `Timeout: ${p.method} did not answer within ${p.timeoutMs} ms (raise with --timeout or CDP_TIMEOUT)`));
+      });
+      this.earliest = earliest;
     }
     // Unref'd: the connection's socket keeps the process alive while a call waits.
     if (this.pending.size && !this.closed) this.sweepTimer = setTimeout(() => this.sweep(), SWEEP_MS).unref();
