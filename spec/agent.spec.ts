@@ -5,28 +5,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ACTIONABLE, CARDS } from '../scripts/fixtures/catalogue.mjs';
-import { sharedChrome } from './helpers/chrome.js';
-import { ok, openTab as openTabIn, Sandbox } from './helpers/cli.js';
-import { startFixture, type Fixture } from './helpers/fixture.js';
+import { ok } from './helpers/cli.js';
+import { world } from './helpers/world.js';
 
 const test = suite('agent');
-let fx: Fixture;
-let sb: Sandbox;
+const rig = world(test);
+const { cdp, openTab } = rig;
 
-const cdp = (...args: string[]) => sb.run(args);
-const openTab = (path: string) => openTabIn(sb, fx.url(path));
 const indent = (l: string) => /^ */.exec(l)![0].length / 2;
-
-test.before(async () => {
-  const chrome = await sharedChrome();
-  fx = await startFixture();
-  sb = new Sandbox({ CDP_PORT_FILE: chrome.portFile });
-});
-
-test.after(async () => {
-  await sb.cleanup();
-  await fx.close();
-});
 
 test('snap -i of a catalogue: indented by printed lines, selects inline, refs on every control and nothing else', async () => {
   const tab = await openTab('/catalogue');
@@ -151,14 +137,14 @@ test('action receipts: page errors, failed requests, navigation and dialogs the 
   const act = async (...args: string[]) => ok(await cdp(args[0]!, tab, ...args.slice(1)), args.join(' '));
   assert.match(await act('click', '#throw'), /^Clicked BUTTON "Throw"\nPage error: Error: boom {2}\(http:\/\/127\.0\.0\.1:\d+\/receipts:\d+\)\n$/);
   assert.match(await act('click', '#log'), /^Clicked BUTTON "Log"\nPage error: bad thing 42 {2}\(http:\/\/127\.0\.0\.1:\d+\/receipts:\d+\)\n$/);
-  assert.is(await act('click', '#missing'), `Clicked BUTTON "Fetch missing"\nRequest failed: POST 404  ${fx.url('/missing-api')}\n`);
+  assert.is(await act('click', '#missing'), `Clicked BUTTON "Fetch missing"\nRequest failed: POST 404  ${rig.fx.url('/missing-api')}\n`);
   assert.is(await act('click', '#down'), 'Clicked BUTTON "Fetch down"\nRequest failed: GET net::ERR_UNSAFE_PORT  http://127.0.0.1:1/x\n');
   // A request that succeeds leaves no receipt line (model.spec shows the receipt waits for it).
   assert.is(await act('click', '#fine'), 'Clicked BUTTON "Fetch fine"\n');
   ok(await cdp('wait', tab, '--js', "document.title === 'fetched'"), 'the fetch ended');
-  assert.is(await act('fill', '#field', 'x'), 'Filled <input id="field"> with "x"\nPage error: TypeError: no x  (' + fx.url('/receipts') + ':9)\n');
+  assert.is(await act('fill', '#field', 'x'), 'Filled <input id="field"> with "x"\nPage error: TypeError: no x  (' + rig.fx.url('/receipts') + ':9)\n');
   const json = JSON.parse(await act('click', '#missing', '--json'));
-  assert.equal(json.failedRequests, [{ method: 'POST', url: fx.url('/missing-api'), status: 404 }]);
+  assert.equal(json.failedRequests, [{ method: 'POST', url: rig.fx.url('/missing-api'), status: 404 }]);
   assert.is(json.errors, undefined);
   assert.match(await act('click', '#alert'), /^Clicked BUTTON "Alert"\nA alert dialog opened: "hi"\. It blocks the page/);
   ok(await cdp('dialog', tab, 'accept'), 'dialog');
@@ -172,7 +158,7 @@ test('action receipts: page errors, failed requests, navigation and dialogs the 
   assert.match(summary!, /^0 added, 1 removed, \d changed since the last snapshot:$/);
   assert.ok(diff.some((l) => /^- {3}\[button\] Log \[ref=e\d+\]$/.test(l)), withSnap);
   assert.ok(diff.every((l) => /^[-~] /.test(l)), withSnap);
-  assert.match(await act('click', '#go'), new RegExp(`^Clicked BUTTON "Go home"\nNavigated to ${fx.url('/').replace(/\./g, '\\.')} \\("Fixture Home"\\)\n$`));
+  assert.match(await act('click', '#go'), new RegExp(`^Clicked BUTTON "Go home"\nNavigated to ${rig.fx.url('/').replace(/\./g, '\\.')} \\("Fixture Home"\\)\n$`));
 });
 
 test('snap --diff per lease: two agents on one tab each diff against what they saw', async () => {

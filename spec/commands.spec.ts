@@ -6,36 +6,23 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sharedChrome, type Chrome } from './helpers/chrome.js';
-import { ok, Sandbox } from './helpers/cli.js';
-import { closedPort, startFixture, type Fixture } from './helpers/fixture.js';
+import { ok } from './helpers/cli.js';
+import { closedPort } from './helpers/fixture.js';
+import { world } from './helpers/world.js';
 
 const test = suite('commands');
-let chrome: Chrome;
-let fx: Fixture;
-let sb: Sandbox;
+const rig = world(test);
+const { cdp } = rig;
 let tab = '';
 
-const cdp = (...args: string[]) => sb.run(args);
 const evalIn = async (expr: string) => ok(await cdp('eval', tab, expr), `eval ${expr}`).trim();
 
-test.before(async () => {
-  chrome = await sharedChrome();
-  fx = await startFixture();
-  sb = new Sandbox({ CDP_PORT_FILE: chrome.portFile });
-});
-
-test.after(async () => {
-  await sb.cleanup();
-  await fx.close();
-});
-
 test('open prints the new tab prefix and url, and waits for the load', async () => {
-  const r = await cdp('open', fx.url('/'));
+  const r = await cdp('open', rig.fx.url('/'));
   const out = ok(r, 'open');
   const m = /^Opened new tab: ([0-9A-F]{8,})  (\S+)\n$/.exec(out);
   assert.ok(m, `open output: ${JSON.stringify(out)}`);
-  assert.is(m![2], fx.url('/'));
+  assert.is(m![2], rig.fx.url('/'));
   tab = m![1]!;
   assert.is(await evalIn('document.readyState'), 'complete');
 });
@@ -43,13 +30,13 @@ test('open prints the new tab prefix and url, and waits for the load', async () 
 test('list shows prefix, title padded to 54, url; ls is its alias', async () => {
   const out = ok(await cdp('list'), 'list');
   const line = out.split('\n').find((l) => l.startsWith(tab));
-  assert.is(line, `${tab}  ${'Fixture Home'.padEnd(54)}  ${fx.url('/')}`);
+  assert.is(line, `${tab}  ${'Fixture Home'.padEnd(54)}  ${rig.fx.url('/')}`);
   for (const l of out.trimEnd().split('\n')) assert.match(l, /^[0-9A-F]{8,}  .{54}  \S+$/);
   assert.is(ok(await cdp('ls'), 'ls'), out);
   const json = JSON.parse(ok(await cdp('list', '--json'), 'list --json'));
   const page = json.pages.find((p: { prefix: string }) => p.prefix === tab);
   assert.is(page.title, 'Fixture Home');
-  assert.is(page.url, fx.url('/'));
+  assert.is(page.url, rig.fx.url('/'));
   assert.is(page.targetId.startsWith(tab), true);
 });
 
@@ -107,9 +94,9 @@ test('net lists resource timing entries; network is its alias', async () => {
 });
 
 test('nav navigates and waits for load; navigate is its alias', async () => {
-  assert.is(ok(await cdp('nav', tab, fx.url('/form')), 'nav'), `Navigated to ${fx.url('/form')}\n`);
+  assert.is(ok(await cdp('nav', tab, rig.fx.url('/form')), 'nav'), `Navigated to ${rig.fx.url('/form')}\n`);
   assert.is(await evalIn('document.title'), 'Form');
-  assert.is(ok(await cdp('navigate', tab, fx.url('/form?again')), 'navigate'), `Navigated to ${fx.url('/form?again')}\n`);
+  assert.is(ok(await cdp('navigate', tab, rig.fx.url('/form?again')), 'navigate'), `Navigated to ${rig.fx.url('/form?again')}\n`);
 });
 
 test('nav refuses non-http URLs and reports load failures', async () => {
@@ -125,7 +112,7 @@ test('nav refuses non-http URLs and reports load failures', async () => {
 });
 
 test('click takes the whole selector, spaces included, and prints tag and text', async () => {
-  await cdp('nav', tab, fx.url('/form'));
+  await cdp('nav', tab, rig.fx.url('/form'));
   const r = await cdp('click', tab, 'body', 'button#go.primary');
   assert.is(ok(r, 'click'), 'Clicked BUTTON "Submit now"\n');
   assert.is(await evalIn('document.title'), 'clicked');
@@ -134,7 +121,7 @@ test('click takes the whole selector, spaces included, and prints tag and text',
 });
 
 test('clickxy sends a trusted mouse click at CSS pixels', async () => {
-  await cdp('nav', tab, fx.url('/form'));
+  await cdp('nav', tab, rig.fx.url('/form'));
   const out = ok(await cdp('clickxy', tab, '12', '20.5'), 'clickxy');
   assert.is(out, 'Clicked at CSS (12, 20.5)\n');
   assert.is(await evalIn('JSON.stringify(window.lastClick)'), '[12,20,true]');
@@ -149,7 +136,7 @@ test('type inserts text at the focus', async () => {
 });
 
 test('loadall clicks until the element is gone', async () => {
-  await cdp('nav', tab, fx.url('/loadmore'));
+  await cdp('nav', tab, rig.fx.url('/loadmore'));
   assert.is(ok(await cdp('loadall', tab, '#more', '50'), 'loadall'), 'Clicked "#more" 3 time(s) until it disappeared\n');
   assert.is(await evalIn('document.querySelectorAll("li").length'), '4');
 });
@@ -181,9 +168,9 @@ test('evalraw sends a raw CDP command on the tab session', async () => {
 });
 
 test('shot writes a PNG where the CLI runs and prints DPR and the mapping', async () => {
-  const cwd = join(sb.root, 'work');
+  const cwd = join(rig.sb.root, 'work');
   mkdirSync(cwd, { recursive: true });
-  const r = await sb.run(['shot', tab, 'out.png'], { cwd });
+  const r = await rig.sb.run(['shot', tab, 'out.png'], { cwd });
   const lines = ok(r, 'shot').trimEnd().split('\n');
   assert.is(lines[0], join(cwd, 'out.png'));
   assert.is(lines[1], 'Screenshot saved. Device pixel ratio (DPR): 1');
@@ -191,8 +178,8 @@ test('shot writes a PNG where the CLI runs and prints DPR and the mapping', asyn
   assert.match(lines.join('\n'), new RegExp(`cdp clickxy ${tab} 100 200`));
   const png = readFileSync(join(cwd, 'out.png'));
   assert.is(png.subarray(1, 4).toString(), 'PNG');
-  const json = JSON.parse(ok(await sb.run(['screenshot', tab, '--json'], { cwd }), 'screenshot --json'));
-  assert.is(json.path, join(sb.runtime, `screenshot-${json.path.slice(-12, -4)}.png`));
+  const json = JSON.parse(ok(await rig.sb.run(['screenshot', tab, '--json'], { cwd }), 'screenshot --json'));
+  assert.is(json.path, join(rig.sb.runtime, `screenshot-${json.path.slice(-12, -4)}.png`));
   assert.ok(existsSync(json.path));
   assert.is(json.width > 0 && json.height > 0, true);
 });
@@ -226,22 +213,22 @@ test('stop <target> detaches from one tab; status shows the daemon but never its
   assert.match(status, /^daemon pid \d+  cdpd \S+  port \d+  since /);
   assert.ok(status.includes(`    ${tab}  `), status);
   const statusJson = ok(await cdp('status', '--json'), 'status --json');
-  const file = readdirSync(sb.runtime).find((n) => n.startsWith('daemon-') && n.endsWith('.json'))!;
-  const { token } = JSON.parse(readFileSync(join(sb.runtime, file), 'utf8'));
+  const file = readdirSync(rig.sb.runtime).find((n) => n.startsWith('daemon-') && n.endsWith('.json'))!;
+  const { token } = JSON.parse(readFileSync(join(rig.sb.runtime, file), 'utf8'));
   assert.is(token.length, 64);
   assert.not.ok(status.includes(token) || statusJson.includes(token));
-  assert.not.ok(readFileSync(join(sb.runtime, file.replace('.json', '.log')), 'utf8').includes(token));
+  assert.not.ok(readFileSync(join(rig.sb.runtime, file.replace('.json', '.log')), 'utf8').includes(token));
   assert.is(ok(await cdp('stop', tab), 'stop tab'), `Detached from ${tab}\n`);
   assert.not.ok(ok(await cdp('status'), 'status').includes(`    ${tab}  `));
 });
 
 test('stop stops the daemon and removes its discovery file', async () => {
-  const [pid] = sb.daemonPids();
+  const [pid] = rig.sb.daemonPids();
   assert.ok(pid);
   assert.is(ok(await cdp('stop'), 'stop'), `Stopped the daemon (pid ${pid})\n`);
   const end = Date.now() + 5000;
-  while (sb.daemonPids().length && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-  assert.equal(sb.daemonPids(), []);
+  while (rig.sb.daemonPids().length && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(rig.sb.daemonPids(), []);
   assert.is(ok(await cdp('stop'), 'stop again'), 'No daemon running.\n');
   assert.is(ok(await cdp('status'), 'status'), 'No daemon running.\n');
 });

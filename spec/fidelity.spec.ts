@@ -11,34 +11,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sharedChrome, type Chrome } from './helpers/chrome.js';
-import { ok, openTab as openTabIn, Sandbox, until } from './helpers/cli.js';
-import { startFixture, type Fixture } from './helpers/fixture.js';
+import { ok, Sandbox, until } from './helpers/cli.js';
+import { world } from './helpers/world.js';
 
 const test = suite('fidelity');
-let chrome: Chrome;
-let fx: Fixture;
-let sb: Sandbox;
+const rig = world(test);
+const { cdp, openTab } = rig;
 
-const cdp = (...args: string[]) => sb.run(args);
-const openTab = (path: string) => openTabIn(sb, fx.url(path));
 /** A snapshot line without its indentation, matched whole (the ref's number aside). */
 const line = (snap: string, re: RegExp) => {
   const l = snap.split('\n').map((x) => x.trimStart()).find((x) => re.test(x));
   assert.ok(l, `a line ${re} in:\n${snap}`);
   return l!;
 };
-
-test.before(async () => {
-  chrome = await sharedChrome();
-  fx = await startFixture();
-  sb = new Sandbox({ CDP_PORT_FILE: chrome.portFile });
-});
-
-test.after(async () => {
-  await sb.cleanup();
-  await fx.close();
-});
 
 test('names are whitespace-normalised in snap, in action messages and in list; no empty [clickable] around a control with a ref', async () => {
   const tab = await openTab('/spaces');
@@ -59,12 +44,12 @@ test('names are whitespace-normalised in snap, in action messages and in list; n
   assert.is(ok(await cdp('click', tab, `@${go}`), 'click'), 'Clicked BUTTON "Go on"\n');
   assert.is(ok(await cdp('click', tab, '--js', '#go'), 'click --js'), 'Clicked BUTTON "Go on"\n');
   ok(await cdp('eval', tab, 'document.title = "  Spaced \\n   out  "'), 'set title');
-  await until(async () => (await cdp('list')).stdout.includes(`${tab}  ${'Spaced out'.padEnd(54)}  ${fx.url('/spaces')}`), 5000, 'the normalised title in list');
+  await until(async () => (await cdp('list')).stdout.includes(`${tab}  ${'Spaced out'.padEnd(54)}  ${rig.fx.url('/spaces')}`), 5000, 'the normalised title in list');
 });
 
 test('a response is reported when its headers arrive: a body never read, a stream that never ends', async () => {
   const tab = await openTab('/unread');
-  const w = sb.spawn(['watch', tab, '--json', '--events', 'network,requestfinished']);
+  const w = rig.sb.spawn(['watch', tab, '--json', '--events', 'network,requestfinished']);
   try {
     await until(async () => JSON.parse((await cdp('status', '--json')).stdout).daemons[0].watchers === 1, 10_000, 'the watcher');
     // /hold sends its headers and then holds the body open for good.
@@ -75,7 +60,7 @@ test('a response is reported when its headers arrive: a body never read, a strea
     assert.is(hold.data.status, 200);
     assert.is(hold.data.mimeType, 'text/event-stream');
     const listed = ok(await cdp('requests', tab), 'requests');
-    assert.match(listed, new RegExp(`#\\d+ GET 200  fetch  text/event-stream  \\(loading\\)  ${fx.url('/hold')}\\n`));
+    assert.match(listed, new RegExp(`#\\d+ GET 200  fetch  text/event-stream  \\(loading\\)  ${rig.fx.url('/hold')}\\n`));
     assert.not.match(listed, /\(pending\)/);
     assert.match(ok(await cdp('requests', tab, '--status', '200'), 'requests --status 200'), /\/hold\?again/);
     // A body that ends later: status at once, then size and duration once it is in.
@@ -98,7 +83,7 @@ test('a response is reported when its headers arrive: a body never read, a strea
 
 test('a one-shot command gives up on a daemon that does not answer in time, and the daemon keeps serving', async () => {
   const tab = await openTab('/');
-  const r = await sb.run(['wait', tab, '--js', 'false', '--timeout', '60000'], { env: { CDP_RESPONSE_TIMEOUT: '1500' } });
+  const r = await rig.sb.run(['wait', tab, '--js', 'false', '--timeout', '60000'], { env: { CDP_RESPONSE_TIMEOUT: '1500' } });
   assert.is(r.code, 1);
   assert.is(r.stdout, '');
   assert.match(r.stderr, /^Error: The daemon did not answer "wait" within 1500 ms\. It may be wedged: "cdp status" shows it and "cdp stop" restarts it; .*CDP_RESPONSE_TIMEOUT\)\.\n$/);
@@ -107,7 +92,7 @@ test('a one-shot command gives up on a daemon that does not answer in time, and 
 
 test('in-page code survives a build with esbuild keepNames (what tsx and many bundlers do)', async () => {
   const out = mkdtempSync(join(tmpdir(), 'cdpd-keepnames-'));
-  const other = new Sandbox({ CDP_PORT_FILE: chrome.portFile });
+  const other = new Sandbox({ CDP_PORT_FILE: rig.chrome.portFile });
   try {
     const root = fileURLToPath(new URL('..', import.meta.url));
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, env: { ...process.env, CDPD_OUTDIR: out, CDPD_KEEPNAMES: '1', CDPD_VERSION: '0.0.0-keepnames' } });
@@ -116,7 +101,7 @@ test('in-page code survives a build with esbuild keepNames (what tsx and many bu
     const built = readdirSync(out).filter((f) => f.endsWith('.mjs')).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
     assert.ok(built.includes('__name('), 'the build really wraps names');
     const run = async (...args: string[]) => ok(await other.run(args, { cli }), args.join(' '));
-    const tab = /^Opened new tab: ([0-9A-F]+)/.exec(await run('open', fx.url('/login')))![1]!;
+    const tab = /^Opened new tab: ([0-9A-F]+)/.exec(await run('open', rig.fx.url('/login')))![1]!;
     const snap = await run('snap', tab, '-i');
     const ref = (re: RegExp) => /ref=(e\d+)/.exec(line(snap, re))![1]!;
     assert.is(await run('fill', tab, `@${ref(/^\[textbox\] User name/)}`, 'ada'), 'Filled <input id="user"> with "ada"\n');

@@ -7,19 +7,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sharedChrome, type Chrome } from './helpers/chrome.js';
-import { ok, openTab as openTabIn, Sandbox } from './helpers/cli.js';
-import { startFixture, type Fixture } from './helpers/fixture.js';
+import { ok } from './helpers/cli.js';
+import { world } from './helpers/world.js';
 
 const test = suite('interact');
-let chrome: Chrome;
-let fx: Fixture;
-let other: Fixture;
-let sb: Sandbox;
+const rig = world(test, { second: true });
+const { cdp, openTab } = rig;
 
-const cdp = (...args: string[]) => sb.run(args);
 const evalIn = async (tab: string, expr: string) => ok(await cdp('eval', tab, expr), `eval ${expr}`).trim();
-const openTab = (path: string) => openTabIn(sb, fx.url(path));
 /** The ref on the snapshot line that matches. */
 const refOf = (snap: string, line: RegExp) => {
   const l = snap.split('\n').find((x) => line.test(x));
@@ -28,19 +23,6 @@ const refOf = (snap: string, line: RegExp) => {
   assert.ok(m, `a ref on ${l}`);
   return m![1]!;
 };
-
-test.before(async () => {
-  chrome = await sharedChrome();
-  fx = await startFixture();
-  other = await startFixture('localhost');
-  sb = new Sandbox({ CDP_PORT_FILE: chrome.portFile });
-});
-
-test.after(async () => {
-  await sb.cleanup();
-  await fx.close();
-  await other.close();
-});
 
 test('a login form filled by refs and submitted with press Enter; the page says where it went', async () => {
   const tab = await openTab('/login');
@@ -90,7 +72,7 @@ test('a click on an element under an overlay is refused, naming the overlay; --j
 });
 
 test('typing into and clicking in a cross-origin iframe, by ref and by --frame', async () => {
-  const tab = await openTab(`/frames?child=${encodeURIComponent(other.url('/inner'))}`);
+  const tab = await openTab(`/frames?child=${encodeURIComponent(rig.other.url('/inner'))}`);
   const snap = ok(await cdp('snap', tab), 'snap');
   // Both iframes are inline: same-origin and out-of-process.
   const lines = snap.split('\n');
@@ -171,7 +153,7 @@ test('wait --text for text that appears after a delay; a wait that never comes t
 
 test('shot --full of a page taller than the viewport is an image of the full height; --selector one element', async () => {
   const tab = await openTab('/tall');
-  const file = join(sb.root, 'full.png');
+  const file = join(rig.sb.root, 'full.png');
   const out = ok(await cdp('shot', tab, file, '--full'), 'shot --full');
   assert.match(out, /\nImage: png, \d+x\d+ px, full page\n$/);
   const png = readFileSync(file);
@@ -180,7 +162,7 @@ test('shot --full of a page taller than the viewport is an image of the full hei
   assert.ok(height >= 3000 * dpr, `full height ${height}`);
   const view = readFileSync(/^(\S+)/.exec(ok(await cdp('shot', tab), 'shot'))![1]!);
   assert.ok(view.readUInt32BE(20) < 3000 * dpr, 'the plain shot is the viewport');
-  const el = join(sb.root, 'el.jpg');
+  const el = join(rig.sb.root, 'el.jpg');
   ok(await cdp('shot', tab, el, '--selector', 'div', '--format', 'jpeg', '--quality', '60'), 'shot --selector');
   assert.equal([...readFileSync(el).subarray(0, 3)], [0xff, 0xd8, 0xff]);
 });
@@ -203,9 +185,9 @@ test('snap -i on a page of 5,000 elements is at most a fifth of the full snapsho
 
 test('tabs: back, forward, reload, close; a keypress chord; scroll; upload', async () => {
   const tab = await openTab('/');
-  ok(await cdp('nav', tab, fx.url('/login')), 'nav');
-  assert.is(ok(await cdp('back', tab), 'back'), `Navigated to ${fx.url('/')}\n`);
-  assert.is(ok(await cdp('forward', tab), 'forward'), `Navigated to ${fx.url('/login')}\n`);
+  ok(await cdp('nav', tab, rig.fx.url('/login')), 'nav');
+  assert.is(ok(await cdp('back', tab), 'back'), `Navigated to ${rig.fx.url('/')}\n`);
+  assert.is(ok(await cdp('forward', tab), 'forward'), `Navigated to ${rig.fx.url('/login')}\n`);
   const noMore = await cdp('forward', tab);
   assert.equal([noMore.stderr, noMore.code], ["Error: There is no page to go forward to in this tab's history.\n", 1]);
   ok(await cdp('fill', tab, '#user', 'abc'), 'fill');
@@ -216,15 +198,15 @@ test('tabs: back, forward, reload, close; a keypress chord; scroll; upload', asy
   assert.is(await evalIn(tab, 'document.activeElement.id'), 'pass');
   ok(await cdp('press', tab, 'Shift+Tab'), 'Shift+Tab');
   assert.is(await evalIn(tab, 'document.activeElement.id'), 'user');
-  const file = join(sb.root, 'upload.txt');
+  const file = join(rig.sb.root, 'upload.txt');
   writeFileSync(file, 'hello');
   await evalIn(tab, '(() => { const f = document.createElement("input"); f.type = "file"; f.id = "f"; document.body.append(f); return 1; })()');
   assert.is(ok(await cdp('upload', tab, '#f', file), 'upload'), `Set 1 file(s): ${file}\n`);
   assert.is(await evalIn(tab, 'document.getElementById("f").files[0].name'), 'upload.txt');
-  assert.is(ok(await cdp('reload', tab), 'reload'), `Navigated to ${fx.url('/login')}\n`);
-  ok(await cdp('nav', tab, fx.url('/tall')), 'nav tall');
+  assert.is(ok(await cdp('reload', tab), 'reload'), `Navigated to ${rig.fx.url('/login')}\n`);
+  ok(await cdp('nav', tab, rig.fx.url('/tall')), 'nav tall');
   assert.is(ok(await cdp('scroll', tab, '600'), 'scroll'), 'Scrolled the page to (0, 600)\n');
-  assert.is(ok(await cdp('close', tab), 'close'), `Closed ${tab.slice(0, 8)}  ${fx.url('/tall')}\n`);
+  assert.is(ok(await cdp('close', tab), 'close'), `Closed ${tab.slice(0, 8)}  ${rig.fx.url('/tall')}\n`);
   assert.not.match(ok(await cdp('list'), 'list'), new RegExp(`^${tab}`, 'm'));
 });
 
@@ -242,7 +224,7 @@ test('hover, dblclick and drag send real mouse events; a removed element\'s ref 
 });
 
 test('snap --depth, --selector and --frame narrow the outline', async () => {
-  const tab = await openTab(`/frames?child=${encodeURIComponent(other.url('/inner'))}`);
+  const tab = await openTab(`/frames?child=${encodeURIComponent(rig.other.url('/inner'))}`);
   const full = ok(await cdp('snap', tab), 'snap');
   const shallow = ok(await cdp('snap', tab, '--depth', '1'), 'snap --depth 1');
   assert.ok(shallow.split('\n').length < full.split('\n').length, shallow);
@@ -298,24 +280,24 @@ test('wait --js and --gone, viewport, emulate, pdf, open --background and activa
   const em = ok(await cdp('emulate', tab, '--media', 'dark', '--offline', '--user-agent', 'cdpd-test/1'), 'emulate');
   assert.is(em, 'User agent: cdpd-test/1\nColour scheme: dark\nOffline\n');
   ok(await cdp('emulate', tab, '--online', '--media', 'none'), 'emulate back');
-  const file = join(sb.root, 'page.pdf');
+  const file = join(rig.sb.root, 'page.pdf');
   assert.match(ok(await cdp('pdf', tab, file), 'pdf'), new RegExp(`^${file}\nPDF saved: 1 page\\(s\\), \\d+ bytes\n$`));
   assert.is(readFileSync(file).subarray(0, 5).toString(), '%PDF-');
-  const bg = /^Opened new tab: ([0-9A-F]+)/.exec(ok(await cdp('open', '--background', fx.url('/')), 'open --background'))![1]!;
+  const bg = /^Opened new tab: ([0-9A-F]+)/.exec(ok(await cdp('open', '--background', rig.fx.url('/')), 'open --background'))![1]!;
   assert.is(ok(await cdp('activate', bg), 'activate'), `Activated ${bg.slice(0, 8)}\n`);
   ok(await cdp('close', bg), 'close');
 });
 
 test('the REPL takes the same options and refs: .snap -i, then .click @ref', async () => {
   const tab = await openTab('/');
-  const r = await sb.run(['repl', tab], { input: '.snap -i\n' });
+  const r = await rig.sb.run(['repl', tab], { input: '.snap -i\n' });
   assert.is(r.code, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
   assert.ok(lines.every((l) => /\[ref=e\d+\]|^\s*\[(RootWebArea|heading|main)\] [^[]+$/.test(l)), r.stdout);
   assert.not.match(r.stdout, /StaticText/);
   const ref = /\[button\] Press me \[ref=(e\d+)\]/.exec(r.stdout)?.[1];
   assert.ok(ref, r.stdout);
-  const again = await sb.run(['repl', tab], { input: `.click @${ref}\n` });
+  const again = await rig.sb.run(['repl', tab], { input: `.click @${ref}\n` });
   assert.is(again.stdout, 'Clicked BUTTON "Press me"\n');
 });
 

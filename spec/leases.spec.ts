@@ -5,32 +5,17 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sharedChrome, type Chrome } from './helpers/chrome.js';
-import { ok, openTab as openTabIn, Sandbox, type RunResult } from './helpers/cli.js';
-import { startFixture, type Fixture } from './helpers/fixture.js';
+import { ok, type RunResult } from './helpers/cli.js';
+import { world } from './helpers/world.js';
 
 const test = suite('leases');
-let chrome: Chrome;
-let fx: Fixture;
-let sb: Sandbox;
+const rig = world(test);
+const { cdp, openTab } = rig;
 
-const cdp = (...args: string[]) => sb.run(args);
-const openTab = (path: string) => openTabIn(sb, fx.url(path));
 const refusedBy = (r: RunResult, tab: string, holder: string, cmd: string) => {
   assert.is(r.code, 1, r.stdout);
   assert.match(r.stderr, new RegExp(`^Error: Tab ${tab.slice(0, 8)} is leased by "${holder}" until \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z: ${cmd} changes the tab, so it waits for the lease to end\\. Reads \\(snap, get, requests, …\\) still work; the holder ends it with cdp release, or it runs out\\.\\n$`));
 };
-
-test.before(async () => {
-  chrome = await sharedChrome();
-  fx = await startFixture();
-  sb = new Sandbox({ CDP_PORT_FILE: chrome.portFile });
-});
-
-test.after(async () => {
-  await sb.cleanup();
-  await fx.close();
-});
 
 test('a named lease: the holder acts, others are refused and can still read; list shows the holder; release ends it', async () => {
   const tab = await openTab('/');
@@ -69,7 +54,7 @@ test('a lease runs out at its TTL', async () => {
 test("a library connection's lease: refused for the CLI, ended when the connection closes", async () => {
   const tab = await openTab('/');
   const saved = { ...process.env };
-  Object.assign(process.env, { CDP_RUNTIME_DIR: sb.runtime, CDP_PORT_FILE: chrome.portFile });
+  Object.assign(process.env, { CDP_RUNTIME_DIR: rig.sb.runtime, CDP_PORT_FILE: rig.chrome.portFile });
   try {
     const { connect } = (await import('../dist/index.mjs' as string)) as typeof import('../lib/index.js');
     const holder = await connect();

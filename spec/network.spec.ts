@@ -7,36 +7,20 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { sharedChrome, startChrome, type Chrome } from './helpers/chrome.js';
-import { ok, openTab as openTabIn, Sandbox } from './helpers/cli.js';
-import { startFixture, type Fixture } from './helpers/fixture.js';
+import { startChrome, type Chrome } from './helpers/chrome.js';
+import { ok, Sandbox } from './helpers/cli.js';
+import { world } from './helpers/world.js';
 
 const test = suite('network');
-let fx: Fixture;
-let other: Fixture;
-let sb: Sandbox;
+const rig = world(test, { second: true });
+const { cdp, openTab } = rig;
 
-const cdp = (...args: string[]) => sb.run(args);
-const openTab = (path: string) => openTabIn(sb, fx.url(path));
 /** The #id `requests` gives the request whose line matches. */
 const idOf = (requests: string, re: RegExp) => {
   const line = requests.split('\n').find((l) => re.test(l));
   assert.ok(line, `a request ${re} in:\n${requests}`);
   return /#(\d+) /.exec(line!)![1]!;
 };
-
-test.before(async () => {
-  const chrome = await sharedChrome();
-  fx = await startFixture();
-  other = await startFixture('localhost');
-  sb = new Sandbox({ CDP_PORT_FILE: chrome.portFile });
-});
-
-test.after(async () => {
-  await sb.cleanup();
-  await fx.close();
-  await other.close();
-});
 
 test('request <t> <#id>: headers, post data and the response body, text or bytes; --out saves it', async () => {
   const tab = await openTab('/netpage');
@@ -45,8 +29,8 @@ test('request <t> <#id>: headers, post data and the response body, text or bytes
   const requests = ok(await cdp('requests', tab), 'requests');
   const post = ok(await cdp('request', tab, `#${idOf(requests, /POST 200 .*\/api\/echo$/)}`), 'request post');
   const lines = post.trimEnd().split('\n');
-  assert.match(lines[0]!, new RegExp(`^#\\d+ POST 200  fetch  application/json  \\d+B  \\d+ms  ${fx.url('/api/echo').replace(/\./g, '\\.')}$`));
-  assert.is(lines[1], `Peer: ${fx.origin.replace('http://', '')}, http/1.1`);
+  assert.match(lines[0]!, new RegExp(`^#\\d+ POST 200  fetch  application/json  \\d+B  \\d+ms  ${rig.fx.url('/api/echo').replace(/\./g, '\\.')}$`));
+  assert.is(lines[1], `Peer: ${rig.fx.origin.replace('http://', '')}, http/1.1`);
   assert.ok(lines.includes('Request headers:') && lines.some((l) => /^ {2}Content-Type: application\/json$/i.test(l)), post);
   const at = lines.indexOf('Request body (7 bytes):');
   assert.ok(at > 0, post);
@@ -63,7 +47,7 @@ test('request <t> <#id>: headers, post data and the response body, text or bytes
   assert.is(bytes.subarray(0, 6).toString(), 'GIF89a');
   assert.is(json.body.bytes, bytes.length);
   const saved = ok(await cdp('request', tab, gif, '--out', 'pixel.gif'), 'request --out');
-  const file = join(sb.root, 'pixel.gif');
+  const file = join(rig.sb.root, 'pixel.gif');
   assert.match(saved, new RegExp(`\\nResponse body saved: ${file.replace(/\./g, '\\.')} \\(${bytes.length} bytes\\)\\n$`));
   assert.equal(readFileSync(file), bytes);
   assert.is(statSync(file).mode & 0o777, 0o600);
@@ -75,8 +59,8 @@ test('request <t> <#id>: headers, post data and the response body, text or bytes
   const stream = idOf(ok(await cdp('requests', tab), 'requests'), /GET 200 .*\/hold$/);
   assert.match(ok(await cdp('request', tab, stream), 'request stream'), /\nResponse body: none, the response is still coming \(a stream or a long poll may never end; ask again once it has\)\n$/);
   const postId = idOf(requests, /POST 200 .*\/api\/echo$/);
-  ok(await cdp('nav', tab, fx.url('/queries')), 'nav');
-  ok(await cdp('nav', tab, fx.url('/form')), 'nav again');
+  ok(await cdp('nav', tab, rig.fx.url('/queries')), 'nav');
+  ok(await cdp('nav', tab, rig.fx.url('/form')), 'nav again');
   assert.match(ok(await cdp('request', tab, postId), 'request after navigations'),
     /\nResponse body: none, Chrome no longer holds it \(it evicts bodies as the page loads more, and keeps none across a navigation\)\n$/);
   const missing = await cdp('request', tab, '#999999');
@@ -89,7 +73,7 @@ test('request <t> <#id>: headers, post data and the response body, text or bytes
 
 test('cookies: HttpOnly ones too; set, clear; storage local and session', async () => {
   const tab = await openTab('/set-cookie');
-  const url = fx.url('/set-cookie');
+  const url = rig.fx.url('/set-cookie');
   assert.is(ok(await cdp('cookies', tab), 'cookies'), 'pref=compact  127.0.0.1/  session\nsid=s3cret  127.0.0.1/  HttpOnly  session\n'.split('\n').filter(Boolean).sort().join('\n') + '\n');
   assert.is(ok(await cdp('eval', tab, 'document.cookie'), 'document.cookie'), 'pref=compact\n');
   assert.is(ok(await cdp('cookies', tab, 'set', 'theme', 'dark', '--same-site', 'strict'), 'set'), `Set cookie theme for ${url}\n`);
@@ -102,7 +86,7 @@ test('cookies: HttpOnly ones too; set, clear; storage local and session', async 
   assert.is(ok(await cdp('cookies', tab, 'clear'), 'clear'), `Cleared 3 cookie(s) of ${url}\n`);
   assert.is(ok(await cdp('cookies', tab), 'after clear'), `No cookies for ${url}\n`);
 
-  const origin = fx.origin;
+  const origin = rig.fx.origin;
   assert.is(ok(await cdp('storage', tab, 'local', 'set', 'user', 'ada', 'lovelace'), 'set'), `Set user in localStorage of ${origin}\n`);
   ok(await cdp('storage', tab, 'local', 'set', 'a', '1'), 'set a');
   assert.is(ok(await cdp('storage', tab, 'local'), 'get all'), 'a=1\nuser=ada lovelace\n');
@@ -121,36 +105,36 @@ test('cookies: HttpOnly ones too; set, clear; storage local and session', async 
 test('state save in one browser, state load in another: cookies and localStorage carried; the file is private', async () => {
   const tab = await openTab('/set-cookie');
   ok(await cdp('storage', tab, 'local', 'set', 'token', 't-123'), 'storage set');
-  const file = join(sb.root, 'auth.json');
+  const file = join(rig.sb.root, 'auth.json');
   const saved = ok(await cdp('state', 'save', 'auth.json'), 'state save');
-  assert.match(saved, new RegExp(`^Saved \\d+ cookie\\(s\\) and the localStorage of \\d+ origin\\(s\\) \\(.*${fx.origin.replace(/\./g, '\\.')}.*\\) to ${file.replace(/\./g, '\\.')}\\n$`));
+  assert.match(saved, new RegExp(`^Saved \\d+ cookie\\(s\\) and the localStorage of \\d+ origin\\(s\\) \\(.*${rig.fx.origin.replace(/\./g, '\\.')}.*\\) to ${file.replace(/\./g, '\\.')}\\n$`));
   assert.is(statSync(file).mode & 0o777, 0o600);
   const state = JSON.parse(readFileSync(file, 'utf8'));
   assert.ok(state.cookies.some((c: { name: string; httpOnly: boolean }) => c.name === 'sid' && c.httpOnly), 'the HttpOnly cookie is saved');
-  assert.equal(state.origins.find((o: { origin: string }) => o.origin === fx.origin).localStorage, [{ name: 'token', value: 't-123' }]);
+  assert.equal(state.origins.find((o: { origin: string }) => o.origin === rig.fx.origin).localStorage, [{ name: 'token', value: 't-123' }]);
 
   // A second, fresh browser with its own daemon.
-  const other: Chrome = await startChrome();
-  const sb2 = new Sandbox({ CDP_PORT_FILE: other.portFile });
+  const browser2: Chrome = await startChrome();
+  const sb2 = new Sandbox({ CDP_PORT_FILE: browser2.portFile });
   try {
-    const before = fx.seen.length;
+    const before = rig.fx.seen.length;
     const loaded = await sb2.run(['state', 'load', file]);
     // Loading the state asked the site for nothing: cdpd answered its own request for the origin.
-    assert.equal(fx.seen.slice(before), []);
+    assert.equal(rig.fx.seen.slice(before), []);
     assert.is(loaded.stderr, '');
     assert.match(loaded.stdout, /^Loaded \d+ cookie\(s\) and the localStorage of \d+ origin\(s\)/);
-    const t2 = /^Opened new tab: ([0-9A-F]+)/.exec((await sb2.run(['open', fx.url('/')])).stdout)![1]!;
+    const t2 = /^Opened new tab: ([0-9A-F]+)/.exec((await sb2.run(['open', rig.fx.url('/')])).stdout)![1]!;
     const cookies = (await sb2.run(['cookies', t2])).stdout;
     assert.match(cookies, /^sid=s3cret {2}127\.0\.0\.1\/ {2}HttpOnly/m);
     assert.is((await sb2.run(['storage', t2, 'local', 'get', 'token'])).stdout, 't-123\n');
     // Only the tab it opened: the temporary one for writing localStorage is gone.
     assert.is((await sb2.run(['list'])).stdout.trimEnd().split('\n').length, 2);
-    const bad = await sb2.run(['state', 'load', join(sb.root, 'nothing.json')]);
+    const bad = await sb2.run(['state', 'load', join(rig.sb.root, 'nothing.json')]);
     assert.match(bad.stderr, /^Error: Cannot read .*nothing\.json: ENOENT/);
     assert.is(bad.code, 1);
   } finally {
     await sb2.cleanup();
-    await other.kill();
+    await browser2.kill();
   }
 });
 
@@ -162,15 +146,15 @@ test('route: fulfil, abort and continue with headers; --all covers tabs opened l
   const fetched = ok(await cdp('eval', tab, "fetch('/api/echo', { method: 'POST' }).then(async (r) => r.status + ' ' + (await r.text()))"), 'fetch routed');
   assert.is(fetched, '201 {"mocked":true}\n');
   ok(await cdp('route', tab, '/api/headers', '--continue', '--header', 'x-added: yes'), 'route continue');
-  writeFileSync(join(sb.root, 'page.html'), '<title>From a file</title>');
+  writeFileSync(join(rig.sb.root, 'page.html'), '<title>From a file</title>');
   ok(await cdp('route', tab, '*/from-file', '--status', '200', '--body-file', 'page.html', '--header', 'content-type: text/html'), 'route --body-file');
   assert.is(ok(await cdp('eval', tab, "fetch('/from-file').then((r) => r.text())"), 'body from a file'), '<title>From a file</title>\n');
   assert.is(ok(await cdp('eval', tab, "fetch('/api/headers').then((r) => r.json()).then((j) => j.added)"), 'continued'), 'yes\n');
-  const seen = fx.seen.length;
+  const seen = rig.fx.seen.length;
   ok(await cdp('route', '--all', '*/missing-api', '--abort', 'blockedbyclient'), 'route --all');
   const later = await openTab('/receipts');
   assert.match(ok(await cdp('click', later, '#missing'), 'click on a later tab'), /\nRequest failed: POST net::ERR_BLOCKED_BY_CLIENT\S*  \S+\/missing-api\n$/);
-  assert.not.ok(fx.seen.slice(seen).includes('/missing-api'), 'the server was not asked');
+  assert.not.ok(rig.fx.seen.slice(seen).includes('/missing-api'), 'the server was not asked');
   const requests = ok(await cdp('requests', tab), 'requests');
   assert.match(requests, /#\d+ POST 201  fetch  application\/json  \S+  \d+ms  \S+\/api\/echo {2}\(routed: r\d+ fulfill 201\)\n/);
   assert.match(requests, /#\d+ GET 200  fetch  application\/json  \S+  \d+ms  \S+\/api\/headers {2}\(routed: r\d+ continue\)\n/);
@@ -204,7 +188,7 @@ test('har: the tab history as HAR 1.2 with headers, post data and bodies; every 
   ok(await cdp('eval', tab, 'Promise.all([window.posted, window.down]).then(() => 0)'), 'eval');
   ok(await cdp('wait', tab, '--idle'), 'wait --idle');
   const out = ok(await cdp('har', tab, 'net.har'), 'har');
-  const file = join(sb.root, 'net.har');
+  const file = join(rig.sb.root, 'net.har');
   assert.match(out, new RegExp(`^${file.replace(/\./g, '\\.')}\nHAR saved: \\d+ request\\(s\\), \\d+ with their body, 1 page\\(s\\)\n$`));
   assert.is(statSync(file).mode & 0o777, 0o600);
   const { log } = JSON.parse(readFileSync(file, 'utf8'));
@@ -234,12 +218,12 @@ test('har: the tab history as HAR 1.2 with headers, post data and bodies; every 
 });
 
 test("a cross-origin iframe's requests and console are the tab's: in requests and console, done when done", async () => {
-  const tab = await openTab(`/frames?child=${encodeURIComponent(other.url('/inner'))}`);
+  const tab = await openTab(`/frames?child=${encodeURIComponent(rig.other.url('/inner'))}`);
   ok(await cdp('eval', tab, '--frame', 'localhost', "console.log('from the iframe'); fetch('/pixel.gif').then((r) => r.blob()).then((b) => b.size)"), 'eval in the iframe');
   ok(await cdp('wait', tab, '--idle'), 'wait --idle');
   const requests = ok(await cdp('requests', tab), 'requests');
-  assert.match(requests, new RegExp(`#\\d+ GET 200  document  text/html  \\S+  \\d+ms  ${other.url('/inner').replace(/\./g, '\\.')}\\n`), 'the iframe document is done');
-  assert.match(requests, new RegExp(`#\\d+ GET 200  fetch  image/gif  \\S+  \\d+ms  ${other.url('/pixel.gif').replace(/\./g, '\\.')}\\n`), "the iframe's own request");
+  assert.match(requests, new RegExp(`#\\d+ GET 200  document  text/html  \\S+  \\d+ms  ${rig.other.url('/inner').replace(/\./g, '\\.')}\\n`), 'the iframe document is done');
+  assert.match(requests, new RegExp(`#\\d+ GET 200  fetch  image/gif  \\S+  \\d+ms  ${rig.other.url('/pixel.gif').replace(/\./g, '\\.')}\\n`), "the iframe's own request");
   assert.match(ok(await cdp('console', tab), 'console'), /\[log\] from the iframe/);
   // The tab's route rules apply inside it too.
   ok(await cdp('route', tab, '*/pixel.gif*', '--status', '418'), 'route');
