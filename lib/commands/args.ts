@@ -5,22 +5,15 @@
  * request.
  */
 import { isAbsolute } from 'node:path';
-import { CdpdError } from '../protocol/errors.js';
+import { clip, usage } from '../protocol/errors.js';
 import * as v from '../protocol/schema.js';
 
-/** A usage error (exit 2). */
-export function usage(message: string): CdpdError {
-  return new CdpdError('USAGE', message);
-}
+/** A usage error (exit 2): the commands take it from here. */
+export { usage };
 
 /** Joins variadic args with single spaces, as chrome-cdp does. */
 export function joined(args: string[]): string {
   return args.join(' ');
-}
-
-/** A value as an error message may echo it: never a megabyte of it. */
-export function clip(text: string, max = 200): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** Checks a navigation URL: http/https only (plus about:blank where `blank` is allowed). */

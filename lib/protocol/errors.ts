@@ -76,6 +76,16 @@ export class CdpdError extends Error {
   }
 }
 
+/** A usage error (exit 2): bad arguments or params. */
+export function usage(message: string): CdpdError {
+  return new CdpdError('USAGE', message);
+}
+
+/** A value as an error message may echo it: never a megabyte of it. */
+export function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /** The error of a browser connection that closed, the same wherever it is noticed. */
 export function browserGone(): CdpdError {
   return new CdpdError('BROWSER_GONE', 'The browser connection closed (Chrome quit or remote debugging was switched off).');

@@ -5,7 +5,7 @@
  * may refine its value after the type check (a URL's scheme, a key chord): the CLI's
  * parse calls the same refinement, so argv errors and wire errors say the same.
  */
-import { CdpdError } from './errors.js';
+import { clip, usage } from './errors.js';
 
 /** One param: checks a value from the wire and hands it back typed. */
 export interface Field<T, Optional extends boolean = boolean> {
@@ -29,10 +29,6 @@ type OptionalKeys<S> = { [K in keyof S]: S[K] extends Field<unknown, true> ? K :
 
 /** The params type a shape describes. */
 export type Infer<S extends Shape> = { [K in RequiredKeys<S>]: Value<S[K]> } & { [K in OptionalKeys<S>]?: Value<S[K]> };
-
-function usage(message: string): CdpdError {
-  return new CdpdError('USAGE', message);
-}
 
 class ParamField<T, O extends boolean> implements Field<T, O> {
   constructor(
@@ -144,11 +140,6 @@ export function tagged<const K extends string, M extends Record<string, Shape>>(
   }, false, undefined);
 }
 
-/** A name as it may appear in a message: never a megabyte of it. */
-function shown(name: string): string {
-  return name.length > 40 ? `${name.slice(0, 40)}…` : name;
-}
-
 /**
  * Checks `value` against `shape`: every required field present, each present one of its
  * kind, nothing else, except the names in `also` (checked by someone else). Hands back
@@ -167,7 +158,7 @@ export function checkShape<S extends Shape>(shape: S, value: unknown, at?: strin
       continue;
     }
     const takes = Object.keys(shape);
-    throw usage(`Unknown param "${shown(at ? `${at}.${key}` : key)}"${takes.length ? `: ${at ? `"${at}"` : 'this command'} takes ${takes.join(', ')}` : ''}`);
+    throw usage(`Unknown param "${clip(at ? `${at}.${key}` : key, 40)}"${takes.length ? `: ${at ? `"${at}"` : 'this command'} takes ${takes.join(', ')}` : ''}`);
   }
   for (const key in shape) {
     const f = shape[key]!;
