@@ -150,6 +150,12 @@ async function rawCdp(url) {
     close: () => ws.close(),
   };
 }
+/** The discovery file of the daemon whose runtime dir is `dir`, parsed; undefined while there is none. */
+function discoveryIn(dir) {
+  const file = readdirSync(dir).find((f) => /^daemon-.*\.json$/.test(f));
+  return file ? JSON.parse(readFileSync(join(dir, file), 'utf8')) : undefined;
+}
+
 /**
  * Where a daemon's time goes under the throughput case: a second daemon on the same
  * browser, run with node's inspector on a loopback port, is profiled (Profiler domain)
@@ -175,11 +181,7 @@ async function profileDaemon(browserUrl, targetId, n, rounds) {
   });
   const inspector = await rawCdp(inspectorUrl);
   let info;
-  for (let i = 0; i < 200 && !info; i++) {
-    const file = readdirSync(dir).find((f) => /^daemon-.*\.json$/.test(f));
-    if (file) info = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    else await new Promise((r) => setTimeout(r, 50));
-  }
+  for (let i = 0; i < 200 && !(info = discoveryIn(dir)); i++) await new Promise((r) => setTimeout(r, 50));
   if (!info) throw new Error('the profiled daemon did not start');
   const client = await Client.open(info.port, info.token);
   const burst = () => Promise.all(Array.from({ length: n }, () => client.call('eval', { target: targetId, expression: '1+1' })));
@@ -278,6 +280,13 @@ const runIn = (env, args, input) => new Promise((resolve, reject) => {
   child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`cdp ${args.join(' ')}: ${err}`))));
   child.stdin.end(input ?? '');
 });
+/** Runs `cdp <args>` with `env` (CDP_TRACE set); resolves with what it printed on stderr, its trace. */
+const traced = (env, args) => new Promise((resolve, reject) => {
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  child.on('close', (code) => (code === 0 ? resolve(err) : reject(new Error(`cdp ${args.join(' ')} with CDP_TRACE exited ${code}: ${err}`))));
+});
 /** Takes the phases of a CDP_TRACE printout into `phases` (label → ms each). */
 const addPhases = (phases, text) => {
   for (const m of text.matchAll(/^\s*([\d.]+)\s+\+([\d.]+)\s+(.+)$/gm)) {
@@ -320,8 +329,7 @@ try {
   // The floor: a fresh node that does only what any client must, load net, connect, send the
   // upgrade, auth and request in one write, and read the answer; hand-written, no checks.
   const floorClient = join(root, 'floor.cjs');
-  const daemonInfo = () => JSON.parse(readFileSync(join(env.CDP_RUNTIME_DIR, readdirSync(env.CDP_RUNTIME_DIR).find((n) => /^daemon-.*\.json$/.test(n))), 'utf8'));
-  writeFileSync(floorClient, `const { port, token } = ${JSON.stringify((({ port, token }) => ({ port, token }))(daemonInfo()))};
+  writeFileSync(floorClient, `const { port, token } = ${JSON.stringify((({ port, token }) => ({ port, token }))(discoveryIn(env.CDP_RUNTIME_DIR)))};
 const frame = (text) => { const p = Buffer.from(text); const h = p.length < 126 ? Buffer.from([0x81, 0x80 | p.length]) : Buffer.from([0x81, 0xfe, p.length >> 8, p.length & 255]); return Buffer.concat([h, Buffer.alloc(4), p]); };
 const s = require('node:net').connect(port, '127.0.0.1', () => s.write(Buffer.concat([Buffer.from('GET / HTTP/1.1\\r\\nHost: 127.0.0.1:' + port + '\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n'),
   frame(JSON.stringify({ type: 'auth', token })), frame(JSON.stringify({ id: 1, cmd: 'eval', params: { target: ${JSON.stringify(tab)}, expression: '1+1' } }))])));
@@ -361,13 +369,7 @@ s.on('data', (d) => { got += d.toString('latin1'); if (got.includes('"id":1')) {
   // Where a one-shot command's time goes: CDP_TRACE's phases, medians over several runs.
   const phases = new Map();
   for (let i = 0; i < N(15, 2); i++) {
-    const err = await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, 'eval', tab, '1+1'], { env: { ...env, CDP_TRACE: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-      let text = '';
-      child.stderr.on('data', (d) => (text += d));
-      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`cdp eval with CDP_TRACE exited ${code}: ${text}`))));
-    });
-    addPhases(phases, err);
+    addPhases(phases, await traced({ ...env, CDP_TRACE: '1' }, ['eval', tab, '1+1']));
   }
   notes.push(`one-shot phases, median ms each (CDP_TRACE=1): ${phaseLine(phases)}; ` +
     `node -e 0 ${median(nodeStart).toFixed(1)} and the floor client ${median(oneShotFloor).toFixed(1)} from spawn to exit`);
@@ -419,14 +421,9 @@ await browser.disconnect();`);
     const cenv = { ...env, CDP_RUNTIME_DIR: join(dir, 'run'), HOME: join(dir, 'home'), CDP_TRACE: '1' };
     delete cenv.CDP_PORT_FILE;
     const t0 = now();
-    const traced = await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, 'open', `${origin}/`], { env: cenv, stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      child.on('close', (code) => (code === 0 ? resolve(err) : reject(new Error(`cold cdp open exited ${code}: ${err}`))));
-    });
+    const printed = await traced(cenv, ['open', `${origin}/`]);
     launchCdp.push(now() - t0);
-    addPhases(launchPhases, traced);
+    addPhases(launchPhases, printed);
     await runIn(cenv, ['stop']);
     const t = now();
     const hand = await startChrome(join(dir, 'hand'), 10);
